@@ -1,0 +1,102 @@
+"""Regional conventions, read from auditor.toml or [tool.auditor] in pyproject.toml.
+
+Every key has a documented default; an unknown key is a clear error, not a
+silent no-op.
+"""
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULTS: dict = {
+    # 预算执行率得分 weight when the table prints none
+    "exec_weight": 10.0,
+    # full weight of a project table's indicators (the execution rate takes the rest of 100)
+    "project_weight_total": 90.0,
+    # full weight of a department-overall table's tasks + indicators
+    "department_weight_total": 100.0,
+    # total-score caps by execution rate (percent), as several regions apply them
+    "cap_bands": [
+        {"rate_from": 0.0, "rate_to": 60.0, "max_total": 59.0},
+        {"rate_from": 60.0, "rate_to": 70.0, "max_total": 79.0},
+        {"rate_from": 70.0, "rate_to": 80.0, "max_total": 89.0},
+    ],
+    # 302 economic-classification items counted as personnel (人员经费) in this region
+    "personnel_302_items": ["30239"],
+    # severity overrides, e.g. {"FSR004" = "info"}
+    "severity": {},
+    "select": [],
+    "ignore": [],
+    # per-rule time limit (seconds) and per-file limits
+    "rule_timeout": 30.0,
+    "max_file_mb": 200.0,
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class Config:
+    values: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    source: str | None = None
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def params(self) -> dict:
+        return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total")}
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, **copy.deepcopy(self.values)}
+
+
+def _validate(data: dict, source: str) -> dict:
+    unknown = set(data) - set(DEFAULTS)
+    if unknown:
+        raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(DEFAULTS)}")
+    out = copy.deepcopy(DEFAULTS)
+    for key, value in data.items():
+        default = DEFAULTS[key]
+        if isinstance(default, float) and not isinstance(value, (int, float)):
+            raise ConfigError(f"{source}: {key} must be a number, got {value!r}")
+        if isinstance(default, list) and not isinstance(value, list):
+            raise ConfigError(f"{source}: {key} must be a list")
+        if isinstance(default, dict) and not isinstance(value, dict):
+            raise ConfigError(f"{source}: {key} must be a table")
+        out[key] = float(value) if isinstance(default, float) else value
+    for band in out["cap_bands"]:
+        if not isinstance(band, dict) or set(band) != {"rate_from", "rate_to", "max_total"}:
+            raise ConfigError(f"{source}: each cap_bands entry needs rate_from, rate_to, max_total")
+    for code, sev in out["severity"].items():
+        if sev not in ("error", "warning", "info"):
+            raise ConfigError(f"{source}: severity.{code} must be error, warning or info")
+    return out
+
+
+def load_config(path: str | Path | None = None, start: str | Path = ".") -> Config:
+    """Explicit path, else ./auditor.toml, else [tool.auditor] in ./pyproject.toml, else defaults."""
+    candidates = [Path(path)] if path else [Path(start) / "auditor.toml", Path(start) / "pyproject.toml"]
+    for p in candidates:
+        if not p.is_file():
+            if path:
+                raise ConfigError(f"{p}: configuration file not found")
+            continue
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{p}: not valid TOML: {e}") from None
+        if p.name == "pyproject.toml":
+            data = data.get("tool", {}).get("auditor")
+            if data is None:
+                continue
+        elif "tool" in data and "auditor" in data["tool"]:
+            data = data["tool"]["auditor"]
+        return Config(_validate(data, str(p)), str(p))
+    return Config()

@@ -1,0 +1,140 @@
+"""Run rules as SQL over the canonical tables in one sandboxed DuckDB connection.
+
+The tables are registered once; each rule is one query returning the violating
+rows. A rule that fails or runs past its time limit becomes an AUD001 finding,
+and the run goes on.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import duckdb
+import pandas as pd
+
+from auditor.engine.catalog import Rule, builtin_checks_dir
+from auditor.findings import Finding, Location, Severity
+from auditor.model.tables import SPEC, Canonical
+
+DEFAULT_RULE_SECONDS = 30.0
+
+
+def macros_sql() -> str:
+    return (builtin_checks_dir() / "_macros.sql").read_text(encoding="utf-8")
+
+
+def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None):
+    """A DuckDB connection holding the canonical tables, with file, network and
+    extension access disabled and the configuration locked, since rule packs may
+    come from strangers."""
+    con = duckdb.connect(database=":memory:", config={"threads": 2})
+    for name in SPEC:
+        con.register(f"_{name}_df", canonical[name])
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_df"')
+    p = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
+         "full_tolerance": 0.0}
+    p.update(params or {})
+    con.register("_params_df", pd.DataFrame([{k: float(v) for k, v in p.items()}]))
+    con.execute("CREATE VIEW params AS SELECT * FROM _params_df")
+    if cap_bands is None:
+        from auditor.config import DEFAULTS
+        cap_bands = DEFAULTS["cap_bands"]
+    bands = pd.DataFrame(cap_bands, columns=["rate_from", "rate_to", "max_total"], dtype="float64")
+    con.register("_cap_bands_df", bands)
+    con.execute("CREATE VIEW cap_bands AS SELECT * FROM _cap_bands_df")
+    con.execute(macros_sql())
+    for stmt in ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
+                 "SET autoload_known_extensions=false", "SET allow_community_extensions=false",
+                 "SET lock_configuration=true"):
+        con.execute(stmt)
+    return con
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return "空"
+    if isinstance(v, float):
+        return f"{v:.6f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:g}"
+    return str(v)
+
+
+class _Row(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+def _loc(value) -> tuple[int | None, int | None]:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None, None
+    s = str(value)
+    if ":" in s:
+        a, b = s.split(":", 1)
+        return (int(a) if a.isdigit() else None), (int(b) if b.isdigit() else None)
+    return (int(s) if s.isdigit() else None), None
+
+
+def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str], str],
+             seconds: float = DEFAULT_RULE_SECONDS) -> list[Finding]:
+    timer = threading.Timer(seconds, con.interrupt)
+    timer.start()
+    try:
+        result = con.execute(rule.query)
+        names = [d[0] for d in result.description]
+        rows = result.fetchall()
+    except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding
+        timed_out = not timer.is_alive()
+        why = f"超过时限 {seconds:g} 秒被终止" if timed_out else f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
+        return [crash_finding(rule, why)]
+    finally:
+        timer.cancel()
+    out = []
+    for values in rows:
+        row = _Row({k: v for k, v in zip(names, values)})
+        doc_id = str(row.get("doc_id") or "")
+        file = docs.get(doc_id, doc_id or "<canonical>")
+        table_id = row.get("table_id")
+        table = tables.get((doc_id, str(table_id))) if table_id is not None else None
+        line, col = _loc(row.get("loc", row.get("line")))
+        printed = row.get("printed")
+        expected = row.get("expected")
+        msg_values = _Row({k: _fmt(v) for k, v in row.items()})
+        try:
+            text = rule.message.format_map(msg_values)
+        except (ValueError, IndexError) as e:
+            text = f"{rule.message} (message template error: {e})"
+        row_key = row.get("row_key")
+        out.append(Finding(
+            rule=rule.id, name=rule.name, family=rule.family, severity=rule.severity,
+            message=f"{text} [{rule.name}]",
+            location=Location(file=file, table=table, row=None if row_key is None else str(row_key),
+                              line=line, column=col, field=row.get("field")),
+            printed=None if printed is None else _fmt(printed),
+            expected=None if expected is None else _fmt(expected),
+            row_key=None if row_key is None else str(row_key),
+            table_key=table))
+    return out
+
+
+def crash_finding(rule: Rule, why: str) -> Finding:
+    return Finding(rule="AUD001", name="rule-crashed", family="AUD", severity=Severity.ERROR,
+                   message=f"规则 {rule.id} ({rule.name}) 运行失败：{why} [rule-crashed]",
+                   location=Location(file=rule.source or "<rules>"), row_key=rule.id)
+
+
+def run_rules(canonical: Canonical, rules: list[Rule], params: dict | None = None,
+              cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS) -> list[Finding]:
+    con = connect(canonical, params, cap_bands)
+    docs = {str(r.doc_id): str(r.file) for r in canonical["documents"].itertuples()}
+    tables = {}
+    for r in canonical["tables"].itertuples():
+        label = str(r.title) if r.title is not pd.NA and r.title is not None else str(r.kind)
+        if r.name is not pd.NA and r.name:
+            label += f" · {r.name}"
+        tables[(str(r.doc_id), str(r.table_id))] = label
+    findings: list[Finding] = []
+    try:
+        for rule in rules:
+            findings += run_rule(con, rule, docs, tables, seconds)
+    finally:
+        con.close()
+    return findings
+

@@ -1,0 +1,122 @@
+"""The canonical tables every reader produces and every rule queries.
+
+A number field `f` is stored as four columns: `f` (value, percent units for
+rates), `f_raw` (verbatim as printed), `f_tol` (half a unit of the last printed
+digit) and `f_loc` ("line:column" in the source, 1-based). Rules compare
+intervals `[f - f_tol, f + f_tol]`, never bare values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from auditor.normalize.numbers import Number
+
+NUMBER_SUFFIXES = ("", "_raw", "_tol", "_loc")
+
+# table name -> (text columns, number fields)
+SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "documents": (("doc_id", "file", "title", "year", "unit", "kind", "sha256"), ()),
+    # one row per recognized table: its kind and identity (project or unit name)
+    "tables": (("doc_id", "table_id", "kind", "title", "name", "unit", "year", "line", "sheet", "page"), ()),
+    # money lines of self-evaluation tables; role: total/central/local/other/fiscal/carryover/
+    # basic/project/personnel/public/task/dept_budget
+    "funds": (("doc_id", "table_id", "row_no", "line", "item", "role"),
+              ("initial_budget", "budget", "executed", "rate", "weight", "score")),
+    "indicators": (("doc_id", "table_id", "row_no", "line", "level1", "level2", "name", "operator",
+                    "unit", "target_text", "actual_text", "reason", "qualitative"),
+                   ("target", "actual", "completion", "weight", "score")),
+    # kind: project (weights add to 90 + execution 10) or department (weights add to 100)
+    "scores": (("doc_id", "table_id", "line", "kind", "grade"),
+               ("subtotal", "exec_score", "deduction", "total", "exec_weight", "weight_total")),
+    # declared weights of headers such as 质量指标（8） or 产出指标(50分)
+    "sections": (("doc_id", "table_id", "line", "level", "label", "parent"), ("declared",)),
+    # budget / final-account lines (issue 3)
+    "ledger": (("doc_id", "table_id", "row_no", "line", "code", "code_kind", "level", "name", "column"),
+               ("amount",)),
+    # numeric statements pulled from narrative text (issue 3)
+    "claims": (("doc_id", "claim_id", "line", "kind", "subject", "sentence", "text"),
+               ("value", "base", "other")),
+    # performance target tables (表16/表17)
+    "targets": (("doc_id", "table_id", "row_no", "line", "project", "level1", "level2", "name",
+                 "operator", "unit", "target_text", "deadline"), ("target", "budget")),
+    # what the reading stages could not use: kind is unreadable / unrecognized / row_unparsed / schema
+    "problems": (("doc_id", "table_id", "line", "kind", "detail", "text"), ()),
+}
+
+# Columns that are numeric even though they are not interval-carrying numbers.
+INT_COLUMNS = {"row_no", "line", "page"}
+TABLE_INT_COLUMNS = {"ledger": {"level"}}
+BOOL_COLUMNS = {"qualitative"}
+
+
+def columns(table: str) -> list[str]:
+    texts, numbers = SPEC[table]
+    cols = list(texts)
+    for f in numbers:
+        cols += [f + s for s in NUMBER_SUFFIXES]
+    return cols
+
+
+def number_fields(table: str) -> tuple[str, ...]:
+    return SPEC[table][1]
+
+
+def put_number(row: dict, name: str, num: Number | None, loc: str | None = None) -> None:
+    """Store a parsed number into a row dict under the four column names."""
+    if num is None:
+        return
+    row[name] = num.value
+    row[name + "_raw"] = num.raw or None
+    row[name + "_tol"] = num.tol if num.value is not None else None
+    row[name + "_loc"] = loc
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    return frame(table, [])
+
+
+def frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """Rows (dicts, missing keys allowed) -> a DataFrame with the canonical dtypes."""
+    cols = columns(table)
+    unknown = {k for r in rows for k in r} - set(cols)
+    if unknown:
+        raise KeyError(f"{table}: unknown columns {sorted(unknown)}")
+    df = pd.DataFrame.from_records(rows, columns=cols)
+    numbers = set(number_fields(table))
+    for c in cols:
+        if c in numbers or c.endswith("_tol"):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        elif c in INT_COLUMNS or c in TABLE_INT_COLUMNS.get(table, ()):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+        elif c in BOOL_COLUMNS:
+            df[c] = df[c].astype("boolean")
+        else:
+            df[c] = df[c].astype("string")
+    return df
+
+
+@dataclass
+class Canonical:
+    """All canonical tables of one or many documents, as pandas DataFrames."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=lambda: {t: empty_frame(t) for t in SPEC})
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, list[dict]]) -> "Canonical":
+        return cls({t: frame(t, rows.get(t, [])) for t in SPEC})
+
+    @classmethod
+    def concat(cls, parts: list["Canonical"]) -> "Canonical":
+        out = {}
+        for t in SPEC:
+            frames = [p.frames[t] for p in parts if len(p.frames[t])]
+            out[t] = pd.concat(frames, ignore_index=True) if frames else empty_frame(t)
+        return cls(out)
+
+    def counts(self) -> dict[str, int]:
+        return {t: len(df) for t, df in self.frames.items()}
