@@ -1,0 +1,91 @@
+"""Files -> RawDocument. One module per format; the format is sniffed from the
+content, the extension only breaks ties."""
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+from auditor.ingest.decode import NotText, decode
+from auditor.ingest.raw import Cell, Paragraph, RawDocument, RawTable
+
+__all__ = ["Cell", "Paragraph", "RawDocument", "RawTable", "read_document", "SUPPORTED_SUFFIXES"]
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".csv", ".tsv", ".xlsx", ".xlsm", ".docx", ".pdf"}
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+
+def _sniff(path: Path, head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            return "corrupt-zip"
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        if any(n.startswith("word/") for n in names):
+            return "docx"
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"   # legacy .xls/.doc, or an encrypted (password-protected) OOXML file
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return "csv"
+    return "text"
+
+
+def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+    """Read any supported file. Never raises for bad input: the problem is put in
+    RawDocument.error, so one bad file never stops the others."""
+    p = Path(path)
+    file = str(path)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            return RawDocument(file=file, error=f"文件过大（{size / 1e6:.0f} MB，上限 {max_bytes / 1e6:.0f} MB）")
+        data = p.read_bytes()
+    except OSError as e:
+        return RawDocument(file=file, error=f"无法打开文件：{e.strerror or e}")
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        return RawDocument(file=file, error="空文件", sha256=sha)
+    kind = _sniff(p, data[:8])
+    try:
+        if kind == "text":
+            text, _ = decode(data)
+            from auditor.ingest.text import parse_text
+
+            doc = parse_text(file, text)
+        elif kind == "csv":
+            from auditor.ingest.csvfile import parse_csv
+
+            doc = parse_csv(file, data)
+        elif kind == "xlsx":
+            from auditor.ingest.xlsx import parse_xlsx
+
+            doc = parse_xlsx(file, p)
+        elif kind == "docx":
+            from auditor.ingest.docx import parse_docx
+
+            doc = parse_docx(file, p)
+        elif kind == "pdf":
+            return RawDocument(file=file, error="PDF 需先提取文本（暂不支持直接读取 PDF）", sha256=sha, fmt="pdf")
+        elif kind == "ole":
+            return RawDocument(file=file, error="旧版 Office 文件（.xls/.doc）或设有密码保护的文件，无法读取；请另存为 .xlsx/.docx",
+                               sha256=sha, fmt="ole")
+        elif kind == "corrupt-zip":
+            return RawDocument(file=file, error="文件已损坏（ZIP 结构无效），无法作为 Excel/Word 读取", sha256=sha)
+        else:
+            return RawDocument(file=file, error="ZIP 压缩包不是 Excel 或 Word 文档", sha256=sha)
+    except NotText as e:
+        return RawDocument(file=file, error=str(e), sha256=sha)
+    except ImportError as e:
+        return RawDocument(file=file, error=f"该格式的读取器不可用：{e}", sha256=sha)
+    except Exception as e:  # noqa: BLE001 - a reader bug must not stop the other files
+        return RawDocument(file=file, error=f"读取失败（{type(e).__name__}：{str(e)[:200]}）", sha256=sha)
+    doc.sha256 = sha
+    doc.fmt = kind
+    return doc

@@ -1,0 +1,62 @@
+"""What every reader produces: a RawDocument of blocks (tables and paragraphs),
+each cell keeping where it came from. Readers know file formats, nothing about
+budget tables; recognizing what a table is happens in auditor.recognize.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str                 # as printed, stripped of surrounding whitespace
+    line: int | None = None   # 1-based line in a text file
+    col: int = 0              # 1-based cell position in its row (text) or sheet column number
+    cell: str | None = None   # spreadsheet reference, "C7"
+
+    def loc(self) -> str:
+        return f"{self.line or 0}:{self.col}"
+
+
+@dataclass
+class RawTable:
+    title: str | None               # nearest heading before the table ("预算项目(政策)绩效目标自评表")
+    rows: list[list[Cell]]
+    line: int | None = None          # first line of the table
+    headings: list[str] = field(default_factory=list)  # heading lines before it, nearest last
+    sheet: str | None = None
+    page: int | None = None
+    layout: str = "row"              # row | cell | sheet | docx | csv
+
+    def first_line(self) -> int | None:
+        for row in self.rows:
+            for c in row:
+                if c.line:
+                    return c.line
+        return self.line
+
+
+@dataclass
+class Paragraph:
+    text: str
+    line: int | None = None
+    sheet: str | None = None
+    page: int | None = None
+
+
+@dataclass
+class RawDocument:
+    file: str
+    blocks: list[RawTable | Paragraph] = field(default_factory=list)
+    title: str | None = None        # first heading of the document
+    error: str | None = None         # set when the file could not be read at all
+    sha256: str | None = None
+    fmt: str = "text"
+
+    @property
+    def tables(self) -> list[RawTable]:
+        return [b for b in self.blocks if isinstance(b, RawTable)]
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
