@@ -116,6 +116,8 @@ def load_catalog(extra_dirs: list[Path] | None = None, include_builtin: bool = T
         if not d.is_dir():
             raise RulePackError(f"{d}: rules directory not found")
         for path in sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")):
+            if path.name.startswith("_"):
+                continue   # _lexicon.yaml and friends are data for rules, not rule packs
             for rule in load_pack(path):
                 if rule.id in seen:
                     raise RulePackError(f"{path}: rule id {rule.id} already defined in {seen[rule.id]}")

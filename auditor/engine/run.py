@@ -22,6 +22,19 @@ def macros_sql() -> str:
     return (builtin_checks_dir() / "_macros.sql").read_text(encoding="utf-8")
 
 
+def lexicon_frame() -> pd.DataFrame:
+    """checks/_lexicon*.yaml: named word lists (meanings of indicator names, units ...)
+    as a table `lexicon(list, term)`, so rules keep vocabulary in data, not in SQL."""
+    import yaml
+
+    rows = []
+    for path in sorted(builtin_checks_dir().glob("_lexicon*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, terms in data.items():
+            rows += [{"list": str(name), "term": str(t)} for t in terms or []]
+    return pd.DataFrame(rows, columns=["list", "term"], dtype="string")
+
+
 def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None):
     """A DuckDB connection holding the canonical tables, with file, network and
     extension access disabled and the configuration locked, since rule packs may
@@ -41,6 +54,8 @@ def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[di
     bands = pd.DataFrame(cap_bands, columns=["rate_from", "rate_to", "max_total"], dtype="float64")
     con.register("_cap_bands_df", bands)
     con.execute("CREATE VIEW cap_bands AS SELECT * FROM _cap_bands_df")
+    con.register("_lexicon_df", lexicon_frame())
+    con.execute("CREATE VIEW lexicon AS SELECT * FROM _lexicon_df")
     con.execute(macros_sql())
     for stmt in ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
                  "SET autoload_known_extensions=false", "SET allow_community_extensions=false",
