@@ -18,7 +18,8 @@ CREATE MACRO unmet(op, a, ta, t, tt_) AS CASE op
     WHEN '>'  THEN a + coalesce(ta, 0) <= t - coalesce(tt_, 0) - eps(a, t)
     WHEN '<=' THEN a - coalesce(ta, 0) > t + coalesce(tt_, 0) + eps(a, t)
     WHEN '<'  THEN a - coalesce(ta, 0) >= t + coalesce(tt_, 0) + eps(a, t)
-    WHEN '='  THEN apart(a, ta, t, tt_)
+    -- "=" targets read as "reach this level": short of it misses, and so does anything above a zero target
+    WHEN '='  THEN apart(a, ta, t, tt_) AND (a < t OR t = 0)
     ELSE FALSE END;
 -- TRUE when the printed actual meets the printed target under its operator
 CREATE MACRO met(op, a, t) AS CASE op

@@ -36,7 +36,8 @@ def _cell_rows(lines: list[tuple[int, str]]) -> list[list[Cell]]:
     current: list[Cell] = []
     blank_before = True
     for no, line in lines:
-        if not line.strip() and not line.startswith("\t"):
+        if not line.strip(" \r\n"):
+            # only a truly empty line separates rows; a lone ideographic space continues a cell
             blank_before = True
             continue
         if line.startswith("\t"):

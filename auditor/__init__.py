@@ -1,0 +1,24 @@
+"""auditor: data-quality audit of Chinese public-sector budget and performance documents.
+
+    import auditor
+    report = auditor.check(["sample_data/"])
+    report.findings          # DataFrame: rule, severity, file, table, row, line, printed, expected, message ...
+"""
+__version__ = "0.1.0"
+
+from auditor.findings import Finding, Location, Report, Severity  # noqa: E402
+
+
+def check(paths, **kwargs):
+    from auditor.pipeline import check as _check
+
+    return _check(paths, **kwargs)
+
+
+def extract(path):
+    from auditor.pipeline import extract as _extract
+
+    return _extract(path)
+
+
+__all__ = ["check", "extract", "Finding", "Location", "Report", "Severity", "__version__"]

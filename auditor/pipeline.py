@@ -1,0 +1,166 @@
+"""The library API the CLI is a thin layer over:
+
+    report = auditor.check(["sample_data/"])
+    report.findings            # pandas DataFrame, one row per finding
+    canonical = auditor.extract("file.txt")
+
+One direction of data flow: ingest -> recognize -> normalize -> engine -> render.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from auditor import __version__
+from auditor.config import Config, load_config
+from auditor.engine.catalog import Catalog, load_catalog
+from auditor.engine.run import run_rules
+from auditor.engine.select import select_rules
+from auditor.findings import DocumentInfo, Report, Severity
+from auditor.ingest import SUPPORTED_SUFFIXES, read_document
+from auditor.model.schemas import validate
+from auditor.model.tables import SPEC, Canonical
+from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
+from auditor.recognize import classify, header_text
+
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def expand_paths(paths: list[str | Path]) -> list[Path]:
+    """Files as given, and supported files inside folders (sorted, recursive)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                          and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        else:
+            out.append(p)
+    return out
+
+
+def _year(*texts: str | None) -> str | None:
+    for t in texts:
+        m = YEAR.search(t or "")
+        if m:
+            return m.group(1)
+    return None
+
+
+def read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> tuple[DocumentInfo, Rows]:
+    """One file -> canonical rows. Never raises: problems become `problems` rows."""
+    raw = read_document(path, **({"max_bytes": max_bytes} if max_bytes else {}))
+    file = str(path)
+    info = DocumentInfo(file=file, doc_id=doc_id, title=raw.title, sha256=raw.sha256)
+    rows: Rows = {"documents": [], "problems": []}
+    if raw.error:
+        info.readable = False
+        rows["problems"].append({"doc_id": doc_id, "kind": "unreadable", "detail": raw.error})
+        rows["documents"].append({"doc_id": doc_id, "file": file, "sha256": raw.sha256})
+        return info, rows
+    doc_year = _year(raw.title)
+    kinds: list[str] = []
+    for k, table in enumerate(raw.tables, 1):
+        table_id = f"{doc_id}.T{k}"
+        kind = classify(table)
+        if kind is None:
+            rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
+                                     "kind": "unrecognized", "text": header_text(table),
+                                     "detail": f"标题“{table.title or '无'}”，表头不含已知字段"})
+            continue
+        fn = resolve(NORMALIZERS.get(kind, ""))
+        if fn is None:
+            rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
+                                     "kind": "unrecognized", "text": header_text(table),
+                                     "detail": f"“{kind}”类表格暂不支持解析"})
+            continue
+        ctx = TableContext(doc_id, table_id, file, kind, table.title, table.headings,
+                           _year(*reversed(table.headings)) or doc_year)
+        try:
+            merge_rows(rows, fn(table, ctx))
+            kinds.append(kind)
+        except Exception as e:  # noqa: BLE001 - one table's parser bug must not lose the document
+            rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
+                                     "kind": "row_unparsed", "text": header_text(table),
+                                     "detail": f"解析该表时出错（{type(e).__name__}: {str(e)[:120]}）"})
+    claims_fn = resolve(CLAIMS_NORMALIZER)
+    if claims_fn is not None and raw.paragraphs:
+        try:
+            merge_rows(rows, claims_fn(raw.paragraphs, DocContext(doc_id, file, raw.title)))
+        except Exception as e:  # noqa: BLE001
+            rows["problems"].append({"doc_id": doc_id, "kind": "row_unparsed", "detail": f"叙述文字解析出错：{e}"})
+    if not kinds and not rows.get("claims"):
+        info.readable = False
+        rows["problems"].append({"doc_id": doc_id, "kind": "no_tables",
+                                 "detail": "文件中没有可识别的自评表、预算表或目标表" +
+                                           (f"（首行：{raw.title[:40]}）" if raw.title else "")})
+    info.tables = len(kinds)
+    info.kind = max(set(kinds), key=kinds.count) if kinds else ("narrative" if rows.get("claims") else None)
+    info.year = doc_year or next((t.get("year") for t in rows.get("tables", []) if t.get("year")), None)
+    unit = next((t.get("name") for t in rows.get("tables", []) if t.get("name")), None)
+    rows["documents"].append({"doc_id": doc_id, "file": file, "title": raw.title, "year": info.year,
+                              "unit": unit, "kind": info.kind, "sha256": raw.sha256})
+    return info, rows
+
+
+def _read_job(args: tuple[str, str, int | None]) -> tuple[DocumentInfo, Rows]:
+    return read_rows(*args)
+
+
+def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None) -> tuple[list[DocumentInfo], Canonical]:
+    files = expand_paths(paths)
+    args = [(str(f), f"D{i}", max_bytes) for i, f in enumerate(files, 1)]
+    if jobs > 1 and len(args) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_read_job, args, chunksize=max(1, len(args) // (jobs * 8))))
+    else:
+        results = [_read_job(a) for a in args]
+    all_rows: Rows = {}
+    for _, rows in results:
+        merge_rows(all_rows, rows)
+    canonical = Canonical.from_rows(all_rows)
+    problems = []
+    for name in SPEC:
+        if name != "problems":
+            problems += validate(name, canonical[name])
+    if problems:
+        all_rows["problems"] = all_rows.get("problems", []) + problems
+        canonical.frames["problems"] = Canonical.from_rows({"problems": all_rows["problems"]})["problems"]
+    return [info for info, _ in results], canonical
+
+
+def extract(path: str | Path) -> Canonical:
+    """The canonical tables of one file, as the rules see them."""
+    return build([path])[1]
+
+
+def _sha(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = None, ignore: list[str] | None = None,
+          rules_dirs: list[str | Path] | None = None, config: Config | str | Path | None = None, jobs: int = 1,
+          catalog: Catalog | None = None) -> Report:
+    """Read, normalize and check documents; returns a Report (findings as a DataFrame)."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    cfg = config if isinstance(config, Config) else load_config(config)
+    catalog = catalog or load_catalog([Path(d) for d in rules_dirs or []])
+    rules = select_rules(catalog, (select or []) + cfg.select, (ignore or []) + cfg.ignore)
+    documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024))
+    findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, seconds=cfg.rule_timeout)
+    overrides = {k.upper(): Severity(v) for k, v in cfg.severity.items()}
+    if overrides:
+        findings = [replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings]
+    findings.sort(key=lambda f: (f.location.file, -f.severity.rank, f.location.line or 0, f.rule))
+    provenance = {
+        "tool": "auditor", "version": __version__,
+        "rule_packs": sorted({r.source for r in rules}),
+        "rules_sha256": hashlib.sha256("".join(r.id + r.query for r in rules).encode()).hexdigest(),
+        "config": cfg.to_dict(),
+        "inputs": [{"file": d.file, "sha256": d.sha256} for d in documents],
+    }
+    return Report(items=findings, documents=documents, rules_run=[r.id for r in rules], canonical=canonical,
+                  provenance=provenance)
