@@ -100,7 +100,7 @@ def parse_number(text: str | None) -> Number:
     dm = _NUMBER.match(num) if not num.startswith((".", "+.", "-.")) else None
     decimals = len(dm.group(3) or "") if dm else len(num.split(".")[-1])
     value = float(num.replace(",", "")) * scale
-    if value == 0:
+    if value == 0 and decimals == 0:
         tol = 0.0
     elif decimals == 0 and not percent:
         tol = INTEGER_TOL

@@ -1,0 +1,278 @@
+"""The command line: a thin typer layer over the library (auditor.pipeline)."""
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from auditor import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="auditor: 预算与绩效文件数据质量审核 (data-quality audit of budget and performance documents).")
+err = Console(stderr=True)
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def _die(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]auditor:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _catalog(rules_dirs: list[Path] | None):
+    from auditor.engine.catalog import RulePackError, load_catalog
+
+    try:
+        return load_catalog(rules_dirs or [])
+    except RulePackError as e:
+        _die(f"规则包错误：{e}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"auditor {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """auditor: check 绩效自评表, 预算批复表, 决算说明 and 自评报告 for internal contradictions."""
+
+
+@app.command()
+def check(
+    paths: List[Path] = typer.Argument(..., help="Files or folders to check (txt, csv, xlsx, docx)."),
+    fmt: List[str] = typer.Option(["terminal"], "--format", "-f",
+                                  help="terminal|json|markdown|html|junit|sarif|github|excel; repeat with --output-dir."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Write one report per --format here."),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding reaches this severity."),
+    select: List[str] = typer.Option([], "--select", help="Rule ids, family prefixes, names or tags to run."),
+    ignore: List[str] = typer.Option([], "--ignore", help="Rule ids, family prefixes, names or tags to skip."),
+    rules: List[Path] = typer.Option([], "--rules", help="Extra rule-pack folder (YAML)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="auditor.toml (default: ./auditor.toml or [tool.auditor])."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not in this baseline."),
+    max_findings: Optional[int] = typer.Option(None, "--max-findings", help="Exit 1 when there are more findings."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Counts only."),
+) -> None:
+    """Check documents and report the findings. Exit 0 clean, 1 findings, 2 usage or unreadable input."""
+    from auditor.config import ConfigError
+    from auditor.engine.select import UnknownSelector
+    from auditor.pipeline import check as run_check, expand_paths
+    from auditor.render import RenderOptions, UnknownFormat, get_renderer, render_to
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _die(f"找不到文件或目录：{', '.join(missing)}")
+    if not expand_paths(paths):
+        _die("没有可检查的文件（支持 .txt .csv .tsv .xlsx .docx）")
+    if len(fmt) > 1 and output_dir is None:
+        _die("多个 --format 需要配合 --output-dir")
+    try:
+        for f in fmt:
+            get_renderer(f)
+    except UnknownFormat as e:
+        _die(str(e))
+    catalog = _catalog(rules)
+    try:
+        report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog)
+    except (UnknownSelector, ConfigError) as e:
+        _die(str(e))
+    if baseline is not None:
+        from auditor.engine.baseline import apply_baseline
+
+        if not baseline.is_file():
+            _die(f"{baseline}: 基线文件不存在")
+        try:
+            report = apply_baseline(report, baseline)
+        except ValueError as e:
+            _die(str(e))
+    options = RenderOptions(verbose=verbose, quiet=quiet, catalog=catalog)
+    try:
+        if output_dir is not None:
+            for f in fmt:
+                r = get_renderer(f)
+                render_to(report, f, output_dir / f"auditor-report{r.suffix}", options)
+        else:
+            render_to(report, fmt[0], output, options)
+    except UnknownFormat as e:
+        _die(str(e))
+    code = report.exit_code(fail_on.value)
+    if code == 0 and max_findings is not None and len(report.items) > max_findings:
+        code = 1
+    raise typer.Exit(code)
+
+
+@app.command()
+def extract(
+    path: Path = typer.Argument(..., help="One document."),
+    out: Path = typer.Option(..., "--out", help="Folder for the canonical tables."),
+    fmt: str = typer.Option("csv", "--format", help="csv|parquet"),
+) -> None:
+    """Write the canonical tables the parser understood (one file per table)."""
+    from auditor.pipeline import extract as run_extract
+
+    if not path.exists():
+        _die(f"找不到文件：{path}")
+    if fmt not in ("csv", "parquet"):
+        _die("--format 只能是 csv 或 parquet")
+    canonical = run_extract(path)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in canonical.frames.items():
+        target = out / f"{name}.{fmt}"
+        if fmt == "csv":
+            df.to_csv(target, index=False, encoding="utf-8")
+        else:
+            import duckdb
+
+            con = duckdb.connect()
+            con.register("t", df)
+            con.execute(f"COPY t TO '{target.as_posix()}' (FORMAT parquet)")
+            con.close()
+    counts = canonical.counts()
+    table = Table("table", "rows", title=f"{path} → {out}")
+    for name, n in counts.items():
+        table.add_row(name, str(n))
+    Console().print(table)
+    unreadable = canonical["problems"]
+    if len(unreadable) and set(unreadable["kind"].dropna()) & {"unreadable", "no_tables"}:
+        for d in unreadable[unreadable["kind"].isin(["unreadable", "no_tables"])].itertuples():
+            err.print(f"[yellow]{path}[/]: {d.detail}")
+        raise typer.Exit(2)
+
+
+@app.command()
+def rules(
+    select: List[str] = typer.Option([], "--select"),
+    fmt: str = typer.Option("table", "--format", help="table|json|markdown"),
+    rules_dirs: List[Path] = typer.Option([], "--rules", help="Extra rule-pack folder."),
+) -> None:
+    """List the rule catalog."""
+    from auditor.engine.select import UnknownSelector, select_rules
+
+    catalog = _catalog(rules_dirs)
+    try:
+        chosen = select_rules(catalog, select)
+    except UnknownSelector as e:
+        _die(str(e))
+    if fmt == "json":
+        typer.echo(json.dumps([_rule_dict(r) for r in chosen], ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        typer.echo(rules_markdown(chosen))
+    else:
+        table = Table("code", "name", "severity", "summary", title=f"auditor rules ({len(chosen)})")
+        for r in chosen:
+            table.add_row(r.id, r.name, r.severity.value, r.summary)
+        Console().print(table)
+
+
+def _rule_dict(r) -> dict:
+    return {"code": r.id, "name": r.name, "family": r.family, "severity": r.severity.value, "tags": list(r.tags),
+            "since": r.since, "summary": r.summary, "rationale": r.rationale, "message": r.message,
+            "examples": r.examples}
+
+
+def rules_markdown(chosen) -> str:
+    lines = ["| code | name | severity | summary |", "|---|---|---|---|"]
+    for r in chosen:
+        lines.append(f"| {r.id} | {r.name} | {r.severity.value} | {r.summary} |")
+    return "\n".join(lines)
+
+
+@app.command()
+def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."),
+            fmt: str = typer.Option("text", "--format", help="text|json"),
+            rules_dirs: List[Path] = typer.Option([], "--rules")) -> None:
+    """Explain one rule: rationale, and what it reports on its fail and pass examples."""
+    from auditor.engine.examples import run_example
+
+    catalog = _catalog(rules_dirs)
+    rule = catalog.get(code)
+    if rule is None:
+        import difflib
+
+        hint = difflib.get_close_matches(code.upper(), [r.id for r in catalog] + [r.name for r in catalog], n=1)
+        _die(f"未知规则 '{code}'" + (f"；是否要找 '{hint[0]}'？" if hint else ""))
+    if fmt == "json":
+        typer.echo(json.dumps(_rule_dict(rule), ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    console.print(Markdown(f"# {rule.name} ({rule.id})"))
+    console.print(f"severity: {rule.severity.value}   family: {rule.family} {rule.family_title}   "
+                  f"tags: {', '.join(rule.tags) or '-'}   since: {rule.since}", highlight=False)
+    console.print(Markdown(f"**{rule.summary}**\n\n{rule.rationale}"))
+    for side in ("fail", "pass"):
+        example = rule.examples[side]
+        console.print(Markdown(f"## {'Fails' if side == 'fail' else 'Passes'} (example)"))
+        for table_name, rows in example.items():
+            if table_name in ("expect", "params") or not rows:
+                continue
+            cols = list(dict.fromkeys(k for row in rows for k in row))
+            t = Table(*cols, title=table_name)
+            for row in rows:
+                t.add_row(*[str(row.get(c, "")) for c in cols])
+            console.print(t)
+        found = run_example(rule, side)
+        if found:
+            for f in found:
+                console.print(f"  → {f.rule} {f.severity.value}: {f.message}", highlight=False)
+        else:
+            console.print("  → no finding", highlight=False)
+
+
+@app.command()
+def baseline(
+    paths: List[Path] = typer.Argument(...),
+    output: Path = typer.Option(Path("auditor-baseline.json"), "--output", "-o"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why these findings are accepted (出错说明)."),
+    accepted_by: Optional[str] = typer.Option(None, "--accepted-by", help="Who accepted them."),
+    select: List[str] = typer.Option([], "--select"),
+    ignore: List[str] = typer.Option([], "--ignore"),
+    config: Optional[Path] = typer.Option(None, "--config"),
+) -> None:
+    """Record today's findings so `check --baseline` reports only new ones."""
+    from auditor.engine.baseline import write_baseline
+    from auditor.pipeline import check as run_check
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _die(f"找不到文件或目录：{', '.join(missing)}")
+    report = run_check(paths, select=select, ignore=ignore, config=config)
+    write_baseline(report, output, reason=reason, accepted_by=accepted_by)
+    err.print(f"基线已写入 {output}：{len(report.items)} 条发现")
+
+
+@app.command()
+def schema(fmt: str = typer.Option("json", "--format", help="json|yaml")) -> None:
+    """Print the canonical tables' schemas (pandera), for teams validating their own exports."""
+    from auditor.model.schemas import as_dict
+
+    data = as_dict()
+    if fmt == "yaml":
+        import yaml
+
+        typer.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    else:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def run() -> None:  # pragma: no cover
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,64 @@
+"""Every rule's fail and pass examples, discovered from the catalog: a new rule
+needs no new test code (sqlfluff/ruff style)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from auditor.engine.catalog import load_catalog
+from auditor.engine.examples import run_example
+from auditor.findings import Severity
+
+CATALOG = load_catalog()
+
+
+def pytest_generate_tests(metafunc):
+    if "rule_side" in metafunc.fixturenames:
+        params = [(r, side) for r in CATALOG for side in ("fail", "pass")]
+        metafunc.parametrize("rule_side", params, ids=[f"{r.id}-{s}" for r, s in params])
+
+
+def test_rule_example(rule_side):
+    rule, side = rule_side
+    found = run_example(rule, side)
+    crashes = [f for f in found if f.rule == "AUD001"]
+    assert not crashes, crashes[0].message
+    if side == "fail":
+        assert len(found) == rule.examples["fail"].get("expect", 1), [f.message for f in found]
+        assert all(f.rule == rule.id and f.severity == rule.severity for f in found)
+        for f in found:
+            assert "{" not in f.message and "?" not in f.message.split("[")[0], f.message
+            assert f.message.endswith(f"[{rule.name}]")
+    else:
+        assert found == []
+
+
+def test_ids_and_names_are_unique_and_well_formed():
+    ids = [r.id for r in CATALOG]
+    names = [r.name for r in CATALOG]
+    assert len(ids) == len(set(ids)) and len(names) == len(set(names))
+    for r in CATALOG:
+        assert re.fullmatch(r"[A-Z]{3}\d{3}", r.id) and r.id.startswith(r.family)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", r.name)
+        assert not r.name.startswith(("check-", "no-"))
+        assert isinstance(r.severity, Severity)
+
+
+def test_summaries_are_one_short_line_and_rationales_exist():
+    for r in CATALOG:
+        assert "\n" not in r.summary and len(r.summary) <= 100, r.id
+        assert len(r.rationale) > 40, r.id
+
+
+def test_message_placeholders_are_query_columns():
+    for r in CATALOG:
+        select_part = r.query
+        for placeholder in r.placeholders():
+            assert re.search(rf"\b{placeholder}\b", select_part), f"{r.id}: {{{placeholder}}} not produced by the query"
+
+
+def test_queries_return_location_columns():
+    for r in CATALOG:
+        for col in ("doc_id", "row_key", "field", "loc", "printed", "expected"):
+            assert re.search(rf"\b{col}\b", r.query), f"{r.id} does not return {col}"
