@@ -14,7 +14,7 @@ from rich.table import Table
 
 from auditor import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="auditor: 预算与绩效文件数据质量审核 (data-quality audit of budget and performance documents).")
 err = Console(stderr=True)
 
@@ -271,8 +271,14 @@ def schema(fmt: str = typer.Option("json", "--format", help="json|yaml")) -> Non
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def run() -> None:  # pragma: no cover
+def run() -> None:
+    """Entry point: no traceback ever reaches the user; an internal fault exits 2."""
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001
+        err.print(f"[bold red]auditor: 内部错误[/] {type(e).__name__}: {e}", highlight=False)
+        sys.exit(2)

@@ -22,7 +22,8 @@ def test_printed_forms():
     assert parse_number("全部或基本达成预期指标 100%-80% (含)").value is None
     assert parse_number("2022-12-31").value is None
     assert parse_number("—").value is None and parse_number("").value is None
-    assert parse_number("0.0%").tol == 0.0                  # a printed zero is exact
+    assert parse_number("0").tol == 0.0                     # a bare zero is exact: nothing was spent
+    assert parse_number("0.0%").tol == 0.05                 # a rounded zero is not
     assert parse_number("1.69").tol == 0.005
     assert parse_number("3000").tol == 0.005                # whole amounts are typed, not rounded
     assert parse_number("83%").tol == 0.5                   # whole percentages are rounded ratios
