@@ -325,7 +325,7 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
     fund_header = None
     grid = None           # indicator pattern once the grid header was seen
     ended = False
-    fragment = ""         # a label wrapped over several one-cell lines ("管理" / "效率")
+    fragments: list[str] = []   # a label wrapped over several one-cell lines ("管理" / "效率")
     for row in table.rows:
         texts = _texts(row)
         first = fold(next((x for x in texts if x), ""))
@@ -365,11 +365,12 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
         if any(SUB_HEADER.search(fold(x)) for x in nonempty):
             continue
         if len(nonempty) == 1 and parse_number(nonempty[0]).value is None:
-            fragment = fragment + label_of(nonempty[0]) if len(fragment) < 8 else label_of(nonempty[0])
-            for candidate in (label_of(nonempty[0]), fragment):
+            fragments = (fragments + [label_of(nonempty[0])])[-4:]
+            for k in range(1, len(fragments) + 1):
+                candidate = "".join(fragments[-k:])
                 if is_level1(candidate) and not is_block_label(candidate):
                     t.level1, t.level2 = split_declared(candidate)[0], None
-                    fragment = ""
+                    fragments = []
                     break
             continue
         if any(parse_number(x).value is not None for x in nonempty):
