@@ -24,7 +24,7 @@ from auditor.ingest import SUPPORTED_SUFFIXES, read_document
 from auditor.model.schemas import validate
 from auditor.model.tables import SPEC, Canonical
 from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
-from auditor.recognize import classify, header_text
+from auditor.recognize import header_text, merge_continuations
 
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -62,9 +62,8 @@ def read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> tu
         return info, rows
     doc_year = _year(raw.title)
     kinds: list[str] = []
-    for k, table in enumerate(raw.tables, 1):
+    for k, (kind, table) in enumerate(merge_continuations(raw.tables), 1):
         table_id = f"{doc_id}.T{k}"
-        kind = classify(table)
         if kind is None:
             rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
                                      "kind": "unrecognized", "text": header_text(table),

@@ -179,6 +179,8 @@ def _label_values(t: _Table, row: list[Cell]) -> None:
 
 def _grid_pattern(header: list[str]) -> str:
     joined = "|".join(fold(h) for h in header)
+    if "分值" not in joined and "得分" not in joined and "权重" not in joined:
+        return "no_scores"       # transfer-payment tables: … 指标值 全年实际完成值 未完成原因
     if "完成程度" in joined:
         return "completion"      # … 指标值 单位 完成值 完成程度 分值 得分
     if "权重" in joined and "分值" not in joined:
@@ -250,6 +252,38 @@ def _num(name: str, n: Number, c: Cell) -> dict:
     row: dict = {}
     put_number(row, name, n, c.loc())
     return row
+
+
+def _indicator_no_scores(t: _Table, row: list[Cell], header: list[str]) -> bool:
+    """Rows of a grid without 分值/得分: target and actual sit under their header
+    labels; a row with more or fewer cells than the header is aligned on its right."""
+    folded = [fold(h) for h in header]
+    ti = next((k for k, h in enumerate(folded) if "指标值" in h), None)
+    ai = next((k for k, h in enumerate(folded) if "完成值" in h), None)
+    if ti is None or ai is None:
+        return False
+    last = max(k for k, c in enumerate(row) if c.text) if any(c.text for c in row) else -1
+    shift = 0 if len(row) == len(header) else max(0, last - ai - (len(header) - 1 - ai))
+    ti, ai = ti + shift, ai + shift
+    if ai >= len(row) or not row[ti].text or not row[ai].text:
+        return False
+    name = _labels(t, row[:ti])
+    if not name:
+        return False
+    target, actual = row[ti], row[ai]
+    rec: dict = {"line": target.line, "level1": t.level1, "level2": t.level2, "name": name[0],
+                 "target_text": target.text, "actual_text": actual.text,
+                 "reason": " ".join(c.text for c in row[ai + 1:] if c.text) or None}
+    tn, an = parse_number(target.text), parse_number(actual.text)
+    if tn.value is not None:
+        put_number(rec, "target", tn, target.loc())
+    if an.value is not None:
+        put_number(rec, "actual", an, actual.loc())
+    rec["operator"], rec["unit"], rec["qualitative"] = tn.operator, tn.unit, tn.value is None
+    t.row_no += 1
+    rec["row_no"] = t.row_no
+    t.add("indicators", rec)
+    return True
 
 
 def _indicator(t: _Table, row: list[Cell], pattern: str) -> bool:
@@ -324,6 +358,8 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
     ident = _identity(t, table)
     fund_header = None
     grid = None           # indicator pattern once the grid header was seen
+    grid_header: list[str] = []
+    pending: list[Cell] | None = None   # a row that may continue on the next line
     ended = False
     fragments: list[str] = []   # a label wrapped over several one-cell lines ("管理" / "效率")
     for row in table.rows:
@@ -347,6 +383,7 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
             continue
         if not grid and sum(1 for x in texts if x and INDICATOR_HEADER.search(fold(x))) >= 2:
             grid = _grid_pattern(texts)
+            grid_header = texts
             fund_header = None
             if is_level1(first) and not is_block_label(first):
                 t.level1 = label_of(texts[0])
@@ -359,10 +396,25 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
             if any(match_label(x) and match_label(x)[0] == "fund_labels" for x in texts if x):
                 _label_values(t, row)
             continue
-        if _indicator(t, row, grid):
+        if grid == "no_scores":
+            if _indicator_no_scores(t, row, grid_header):
+                continue
+        elif _indicator(t, row, grid):
+            pending = None
             continue
         nonempty = [x for x in texts if x]
         if any(SUB_HEADER.search(fold(x)) for x in nonempty):
+            continue
+        if pending is not None and grid != "no_scores":
+            # a row split over two lines: labels on the first, values on the second
+            joined = pending + [Cell(c.text, c.line, len(pending) + k + 1) for k, c in enumerate(row) if c.text]
+            if _indicator(t, joined, grid):
+                pending = None
+                continue
+            t.problem("row_unparsed", pending, "指标行找不到“完成值/分值/得分”等数值列")
+            pending = None
+        if len(nonempty) >= 2 and grid != "no_scores":
+            pending = row
             continue
         if len(nonempty) == 1 and parse_number(nonempty[0]).value is None:
             fragments = (fragments + [label_of(nonempty[0])])[-4:]
@@ -375,6 +427,8 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
             continue
         if any(parse_number(x).value is not None for x in nonempty):
             t.problem("row_unparsed", row, "指标行找不到“完成值/分值/得分”等数值列")
+    if pending is not None and any(parse_number(c.text).value is not None for c in pending):
+        t.problem("row_unparsed", pending, "指标行找不到“完成值/分值/得分”等数值列")
     if t.funds_total is None:
         t.funds_total = next((f for f in t.rows.get("funds", []) if f.get("role") == "total"), None)
     if t.funds_total is not None and kind == "project":

@@ -44,3 +44,46 @@ def classify(table: RawTable, probe_rows: int = 12) -> str | None:
 
 def header_text(table: RawTable, rows: int = 2) -> str:
     return " | ".join(c.text for row in table.rows[:rows] for c in row if c.text)[:200]
+
+
+SELF_EVAL_KINDS = {"project_selfeval", "department_selfeval", "transfer_selfeval"}
+_IDENTITY = re.compile(r"项目.{0,4}名称|部门.{0,4}名称|单位名称|项目支出名称")
+
+
+def _has_identity(table: RawTable, rows: int = 6) -> bool:
+    return any(_IDENTITY.search(fold(c.text)) for row in table.rows[:rows] for c in row if c.text)
+
+
+def _row_key(row) -> str:
+    return "|".join(fold(c.text) for c in row if c.text)
+
+
+def _title_key(table: RawTable) -> str:
+    heads = [fold(h) for h in table.headings[-2:]]
+    return "/".join(heads)
+
+
+def merge_continuations(tables: list[RawTable]) -> list[tuple[str | None, RawTable]]:
+    """Classify tables and join the ones continued after a page break: a
+    self-evaluation section without its own identity row continues the table
+    before it; a budget table under the same title whose header repeats continues
+    it too (the repeated header rows are dropped)."""
+    out: list[tuple[str | None, RawTable]] = []
+    for table in tables:
+        kind = classify(table)
+        if out:
+            prev_kind, prev = out[-1]
+            if prev_kind in SELF_EVAL_KINDS and kind in (prev_kind, None) and not _has_identity(table) \
+                    and table.layout == prev.layout:
+                prev.rows.extend(table.rows)
+                continue
+            if kind == prev_kind and kind not in SELF_EVAL_KINDS and table.rows and prev.rows \
+                    and _row_key(table.rows[0]) == _row_key(prev.rows[0]) and _title_key(table) == _title_key(prev):
+                header = {_row_key(r) for r in prev.rows[:3]}
+                rows = list(table.rows)
+                while rows and _row_key(rows[0]) in header:
+                    rows.pop(0)
+                prev.rows.extend(rows)
+                continue
+        out.append((kind, table))
+    return out
