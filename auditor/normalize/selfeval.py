@@ -32,6 +32,7 @@ INDICATOR_HEADER = re.compile(r"三级指标|指标值|完成值")
 STOP = re.compile(r"^(结果应用|主管部门审核|财政部门审核|主管部门总体|财政部门总体|备注|说明)")
 SUB_HEADER = re.compile(r"运算符号|度量单位|经费保障|制度保障|一级指标|二级指标|三级指标|偏差原因|未完成原因")
 EXEC_WEIGHT_IN_LABEL = re.compile(r"(\d+(?:\.\d+)?)分\*执行率")
+DEPT_BUDGET = re.compile(r"^(部门|单位).{0,6}预算支出(金额|总额|数)")
 
 
 @dataclass
@@ -392,6 +393,13 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
             if _money_row(t, row, fund_header):
                 continue
             fund_header = None
+        if not grid and DEPT_BUDGET.match(first):
+            value = next((c for c in row[1:] if c.text and parse_number(c.text).value is not None), None)
+            if value is not None:
+                t.add("funds", {"row_no": len(t.rows.get("funds", [])) + 1, "line": value.line,
+                                "item": label_of(texts[0]), "role": "dept_budget",
+                                **_num("budget", parse_number(value.text), value)})
+            continue
         if not grid:
             if any(match_label(x) and match_label(x)[0] == "fund_labels" for x in texts if x):
                 _label_values(t, row)
