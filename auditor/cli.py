@@ -54,7 +54,8 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 @app.command()
 def check(
-    paths: List[Path] = typer.Argument(..., help="Files or folders to check (txt, csv, xlsx, docx)."),
+    paths: List[Path] = typer.Argument(None, help="Files or folders to check (txt, csv, xlsx, docx)."),
+    canonical: Optional[Path] = typer.Option(None, "--canonical", help="Run the rules on canonical tables (CSV/Parquet folder)."),
     fmt: List[str] = typer.Option(["terminal"], "--format", "-f",
                                   help="terminal|json|markdown|html|junit|sarif|github|excel; repeat with --output-dir."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
@@ -76,11 +77,15 @@ def check(
     from auditor.pipeline import check as run_check, expand_paths
     from auditor.render import RenderOptions, UnknownFormat, get_renderer, render_to
 
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        _die(f"找不到文件或目录：{', '.join(missing)}")
-    if not expand_paths(paths):
-        _die("没有可检查的文件（支持 .txt .csv .tsv .xlsx .docx）")
+    paths = paths or []
+    if canonical is None:
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            _die(f"找不到文件或目录：{', '.join(missing)}")
+        if not expand_paths(paths):
+            _die("没有可检查的文件（支持 .txt .csv .tsv .xlsx .docx）")
+    elif paths:
+        _die("--canonical 与文件参数不能同时使用")
     if len(fmt) > 1 and output_dir is None:
         _die("多个 --format 需要配合 --output-dir")
     try:
@@ -89,9 +94,12 @@ def check(
     except UnknownFormat as e:
         _die(str(e))
     catalog = _catalog(rules)
+    from auditor.model.io import CanonicalError
+
     try:
-        report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog)
-    except (UnknownSelector, ConfigError) as e:
+        report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
+                           canonical=canonical)
+    except (UnknownSelector, ConfigError, CanonicalError) as e:
         _die(str(e))
     if baseline is not None:
         from auditor.engine.baseline import apply_baseline
@@ -131,19 +139,10 @@ def extract(
         _die(f"找不到文件：{path}")
     if fmt not in ("csv", "parquet"):
         _die("--format 只能是 csv 或 parquet")
-    canonical = run_extract(path)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, df in canonical.frames.items():
-        target = out / f"{name}.{fmt}"
-        if fmt == "csv":
-            df.to_csv(target, index=False, encoding="utf-8")
-        else:
-            import duckdb
+    from auditor.model.io import write_canonical
 
-            con = duckdb.connect()
-            con.register("t", df)
-            con.execute(f"COPY t TO '{target.as_posix()}' (FORMAT parquet)")
-            con.close()
+    canonical = run_extract(path)
+    write_canonical(canonical, out, fmt)
     counts = canonical.counts()
     table = Table("table", "rows", title=f"{path} → {out}")
     for name, n in counts.items():

@@ -141,14 +141,25 @@ def _sha(path: str) -> str:
 
 def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = None, ignore: list[str] | None = None,
           rules_dirs: list[str | Path] | None = None, config: Config | str | Path | None = None, jobs: int = 1,
-          catalog: Catalog | None = None) -> Report:
-    """Read, normalize and check documents; returns a Report (findings as a DataFrame)."""
+          catalog: Catalog | None = None, canonical: str | Path | Canonical | None = None) -> Report:
+    """Read, normalize and check documents; returns a Report (findings as a DataFrame).
+
+    With `canonical` (a Canonical or a folder of canonical CSV/Parquet tables) the
+    reading stages are skipped and the rules run on those tables directly."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     cfg = config if isinstance(config, Config) else load_config(config)
     catalog = catalog or load_catalog([Path(d) for d in rules_dirs or []])
     rules = select_rules(catalog, (select or []) + cfg.select, (ignore or []) + cfg.ignore)
-    documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024))
+    if canonical is not None:
+        from auditor.model.io import load_canonical
+
+        canonical = canonical if isinstance(canonical, Canonical) else load_canonical(canonical)
+        documents = [DocumentInfo(file=str(r.file), doc_id=str(r.doc_id), kind=None if r.kind is None else str(r.kind),
+                                  title=None if r.title is None else str(r.title), sha256=None)
+                     for r in canonical["documents"].astype(object).where(canonical["documents"].notna(), None).itertuples()]
+    else:
+        documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024))
     findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, seconds=cfg.rule_timeout)
     overrides = {k.upper(): Severity(v) for k, v in cfg.severity.items()}
     if overrides:

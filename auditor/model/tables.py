@@ -91,7 +91,9 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
         elif c in INT_COLUMNS or c in TABLE_INT_COLUMNS.get(table, ()):
             df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
         elif c in BOOL_COLUMNS:
-            df[c] = df[c].astype("boolean")
+            truth = {"true": True, "1": True, "false": False, "0": False}
+            df[c] = df[c].map(lambda v: truth.get(str(v).strip().lower(), v) if isinstance(v, str) else v,
+                              na_action="ignore").astype("boolean")
         else:
             df[c] = df[c].astype("string")
     return df

@@ -1,0 +1,98 @@
+"""Canonical tables in and out of files (CSV or Parquet, one file per table).
+
+This is how a data team with its own pipeline uses auditor: publish the
+canonical tables (`auditor extract --format parquet`, or their own export with
+the documented columns, see `auditor schema`) and run `auditor check --canonical DIR`.
+Missing tables are empty; missing interval columns are derived from the printed
+values (`budget_raw`) or, failing that, from the value itself.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from auditor.model.tables import SPEC, Canonical, columns, frame, number_fields
+from auditor.normalize.numbers import parse_number
+
+
+class CanonicalError(ValueError):
+    pass
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+        finally:
+            con.close()
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+
+
+def _complete(table: str, df: pd.DataFrame, source: Path) -> pd.DataFrame:
+    unknown = set(df.columns) - set(columns(table))
+    if unknown:
+        raise CanonicalError(f"{source}: unknown column(s) {', '.join(sorted(unknown))} for table '{table}'")
+    rows = df.to_dict("records")
+    for row in rows:
+        for f in number_fields(table):
+            raw = row.get(f + "_raw")
+            value = row.get(f)
+            if (raw is None or pd.isna(raw)) and value is not None and not pd.isna(value):
+                raw = str(value)
+                row[f + "_raw"] = raw
+            if raw is not None and not pd.isna(raw):
+                parsed = parse_number(str(raw))
+                if value is None or pd.isna(value):
+                    row[f] = parsed.value
+                if row.get(f + "_tol") is None or pd.isna(row.get(f + "_tol")):
+                    row[f + "_tol"] = parsed.tol
+    clean_rows = [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()} for r in rows]
+    return frame(table, clean_rows)
+
+
+def load_canonical(directory: str | Path) -> Canonical:
+    """Read `<table>.parquet` or `<table>.csv` for every canonical table found in a folder."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise CanonicalError(f"{d}: not a folder of canonical tables")
+    frames = {}
+    found = 0
+    for table in SPEC:
+        for suffix in (".parquet", ".csv"):
+            path = d / f"{table}{suffix}"
+            if path.is_file():
+                frames[table] = _complete(table, _read(path), path)
+                found += 1
+                break
+        else:
+            frames[table] = frame(table, [])
+    if not found:
+        raise CanonicalError(f"{d}: no canonical table files (documents.csv, indicators.parquet, …)")
+    return Canonical(frames)
+
+
+def write_canonical(canonical: Canonical, directory: str | Path, fmt: str = "csv") -> list[Path]:
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in canonical.frames.items():
+        target = d / f"{name}.{fmt}"
+        if fmt == "csv":
+            df.to_csv(target, index=False, encoding="utf-8")
+        elif fmt == "parquet":
+            import duckdb
+
+            con = duckdb.connect()
+            try:
+                con.register("t", df)
+                con.execute(f"COPY t TO '{target.as_posix()}' (FORMAT parquet)")
+            finally:
+                con.close()
+        else:
+            raise CanonicalError(f"unknown format {fmt}")
+        written.append(target)
+    return written
