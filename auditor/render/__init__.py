@@ -1,0 +1,120 @@
+"""Report formats: a registry of renderers that all consume the same `Report`.
+
+    from auditor.render import RenderOptions, render_to
+    render_to(report, "sarif", "out/audit.sarif", RenderOptions(catalog=catalog))
+
+`render_to(report, fmt, None, options)` writes to stdout. A file is written
+atomically: a temporary file in the same directory, then `os.replace`, so a
+crash while rendering never leaves a half-written report behind.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from auditor.engine.catalog import Catalog
+    from auditor.findings import Report
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    verbose: bool = False          # show every finding (terminal and markdown cap them by default)
+    quiet: bool = False            # counts only (terminal)
+    color: bool | None = None      # None: auto (TTY and no NO_COLOR)
+    width: int | None = None       # None: the terminal's width
+    catalog: Catalog | None = None   # rule help text for sarif / html / terminal family titles
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    name: str
+    human_readable: bool
+    suffix: str
+    binary: bool     # True when render() writes bytes (excel)
+
+    def render(self, report: Report, stream: IO, options: RenderOptions) -> None: ...
+
+
+RENDERERS: dict[str, Renderer] = {}
+
+
+def register(renderer: Renderer) -> Renderer:
+    RENDERERS[renderer.name] = renderer
+    return renderer
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+def get_renderer(fmt: str) -> Renderer:
+    try:
+        return RENDERERS[fmt.strip().lower()]
+    except KeyError:
+        known = ", ".join(sorted(RENDERERS))
+        raise UnknownFormat(f"未知的报告格式 '{fmt}'；可用格式：{known}") from None
+
+
+def render_to(report: Report, fmt: str, path: str | os.PathLike | None = None,
+              options: RenderOptions | None = None) -> None:
+    """Render `report` as `fmt` to `path`, or to stdout when `path` is None."""
+    renderer = get_renderer(fmt)
+    options = options or RenderOptions()
+    if path is None:
+        if renderer.binary:
+            if sys.stdout.isatty():
+                raise UnknownFormat(f"{renderer.name} 格式是二进制文件，请用 --output 指定文件路径")
+            renderer.render(report, sys.stdout.buffer, options)
+            sys.stdout.buffer.flush()
+        else:
+            renderer.render(report, sys.stdout, options)
+            sys.stdout.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        if renderer.binary:
+            stream = os.fdopen(fd, "wb")
+        else:
+            stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        with stream:
+            renderer.render(report, stream, options)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's mode; otherwise what open() would give (mkstemp makes 0600)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _register_builtins() -> None:
+    from auditor.render import excel, github, html, json, junit, markdown, sarif, terminal
+
+    for module in (terminal, json, markdown, html, junit, sarif, github, excel):
+        register(module.RENDERER)
+
+
+_register_builtins()
+
+__all__ = ["RENDERERS", "RenderOptions", "Renderer", "UnknownFormat", "get_renderer", "register", "render_to"]
