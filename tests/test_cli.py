@@ -82,8 +82,8 @@ def test_usage_errors_exit_2(tmp_path):
 
 def test_select_and_ignore(tmp_path):
     bad = write(tmp_path, "bad.txt", CLEAN.replace("80.00%", "90.00%"))
-    assert runner.invoke(app, ["check", str(bad), "--ignore", "EXR001"]).exit_code == 0
-    assert runner.invoke(app, ["check", str(bad), "--select", "SCR"]).exit_code == 0
+    assert runner.invoke(app, ["check", str(bad), "--ignore", "EXR001,SCR003"]).exit_code == 0
+    assert runner.invoke(app, ["check", str(bad), "--select", "FSR"]).exit_code == 0
 
 
 def test_explain_works_for_every_rule():
