@@ -19,7 +19,8 @@ NUMBER_SUFFIXES = ("", "_raw", "_tol", "_loc")
 SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "documents": (("doc_id", "file", "title", "year", "unit", "kind", "sha256"), ()),
     # one row per recognized table: its kind and identity (project or unit name)
-    "tables": (("doc_id", "table_id", "kind", "title", "name", "unit", "year", "line", "sheet", "page"), ()),
+    "tables": (("doc_id", "table_id", "kind", "title", "name", "unit", "year", "line", "sheet", "page",
+                "goal", "goal_result", "goal_line"), ()),
     # money lines of self-evaluation tables; role: total/central/local/other/fiscal/carryover/
     # basic/project/personnel/public/task/dept_budget
     "funds": (("doc_id", "table_id", "row_no", "line", "item", "role"),
@@ -46,7 +47,7 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 # Columns that are numeric even though they are not interval-carrying numbers.
-INT_COLUMNS = {"row_no", "line", "page"}
+INT_COLUMNS = {"row_no", "line", "page", "goal_line"}
 TABLE_INT_COLUMNS = {"ledger": {"level"}}
 BOOL_COLUMNS = {"qualitative"}
 

@@ -32,6 +32,7 @@ INDICATOR_HEADER = re.compile(r"三级指标|指标值|完成值")
 STOP = re.compile(r"^(结果应用|主管部门审核|财政部门审核|主管部门总体|财政部门总体|备注|说明)")
 SUB_HEADER = re.compile(r"运算符号|度量单位|经费保障|制度保障|一级指标|二级指标|三级指标|偏差原因|未完成原因")
 EXEC_WEIGHT_IN_LABEL = re.compile(r"(\d+(?:\.\d+)?)分\*执行率")
+GOAL_HEADER = re.compile(r"^(年度总体目标|年度目标|总体目标|年度绩效目标)")
 DEPT_BUDGET = re.compile(r"^(部门|单位).{0,6}预算支出(金额|总额|数)")
 
 
@@ -361,6 +362,8 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
     grid = None           # indicator pattern once the grid header was seen
     grid_header: list[str] = []
     pending: list[Cell] | None = None   # a row that may continue on the next line
+    goal: dict = {}
+    goal_next = False
     ended = False
     fragments: list[str] = []   # a label wrapped over several one-cell lines ("管理" / "效率")
     for row in table.rows:
@@ -393,6 +396,16 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
             if _money_row(t, row, fund_header):
                 continue
             fund_header = None
+        if not grid and GOAL_HEADER.match(first):
+            goal_next = True
+            continue
+        if goal_next and not grid:
+            texts_long = [c for c in row if len(c.text) >= 4 and not match_label(c.text)]
+            if texts_long:
+                goal = {"goal": texts_long[0].text, "goal_line": texts_long[0].line,
+                        "goal_result": texts_long[1].text if len(texts_long) > 1 else None}
+            goal_next = False
+            continue
         if not grid and DEPT_BUDGET.match(first):
             value = next((c for c in row[1:] if c.text and parse_number(c.text).value is not None), None)
             if value is not None:
@@ -447,7 +460,7 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
                     t.score[dst + suffix] = t.funds_total.get(src + suffix)
     title = ctx.title
     t.add("tables", {"kind": ctx.kind, "title": title, "name": ident.get("name"), "unit": ident.get("unit"),
-                     "year": ctx.year, "line": table.first_line()})
+                     "year": ctx.year, "line": table.first_line(), **goal})
     if t.score or t.rows.get("indicators"):
         t.add("scores", {"kind": kind, **t.score})
     if not t.rows.get("indicators") and not t.rows.get("funds"):
