@@ -32,6 +32,7 @@ DEFAULTS: dict = {
     # per-rule time limit (seconds) and per-file limits
     "rule_timeout": 30.0,
     "max_file_mb": 200.0,
+    "file_timeout": 120.0,
 }
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import signal
+import threading
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -49,8 +52,47 @@ def _year(*texts: str | None) -> str | None:
     return None
 
 
-def read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> tuple[DocumentInfo, Rows]:
+class FileTimeout(BaseException):
+    """Raised by the per-file time limit; a BaseException so that no reader's
+    `except Exception` can swallow it."""
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Stop the work on one file after `seconds` (POSIX timers, main thread only:
+    each --jobs worker is the main thread of its own process)."""
+    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") \
+        and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
+              seconds: float | None = None) -> tuple[DocumentInfo, Rows]:
     """One file -> canonical rows. Never raises: problems become `problems` rows."""
+    try:
+        with time_limit(seconds):
+            return _read_rows(path, doc_id, max_bytes)
+    except FileTimeout:
+        info = DocumentInfo(file=str(path), doc_id=doc_id, readable=False)
+        return info, {"documents": [{"doc_id": doc_id, "file": str(path)}],
+                      "problems": [{"doc_id": doc_id, "kind": "unreadable",
+                                    "detail": f"处理超过 {seconds:g} 秒仍未完成，已跳过（file_timeout）"}]}
+
+
+def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> tuple[DocumentInfo, Rows]:
     raw = read_document(path, **({"max_bytes": max_bytes} if max_bytes else {}))
     file = str(path)
     info = DocumentInfo(file=file, doc_id=doc_id, title=raw.title, sha256=raw.sha256)
@@ -104,13 +146,14 @@ def read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> tu
     return info, rows
 
 
-def _read_job(args: tuple[str, str, int | None]) -> tuple[DocumentInfo, Rows]:
+def _read_job(args: tuple[str, str, int | None, float | None]) -> tuple[DocumentInfo, Rows]:
     return read_rows(*args)
 
 
-def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None) -> tuple[list[DocumentInfo], Canonical]:
+def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
+          seconds: float | None = None) -> tuple[list[DocumentInfo], Canonical]:
     files = expand_paths(paths)
-    args = [(str(f), f"D{i}", max_bytes) for i, f in enumerate(files, 1)]
+    args = [(str(f), f"D{i}", max_bytes, seconds) for i, f in enumerate(files, 1)]
     if jobs > 1 and len(args) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(_read_job, args, chunksize=max(1, len(args) // (jobs * 8))))
@@ -159,7 +202,8 @@ def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = No
                                   title=None if r.title is None else str(r.title), sha256=None)
                      for r in canonical["documents"].astype(object).where(canonical["documents"].notna(), None).itertuples()]
     else:
-        documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024))
+        documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
+                                     seconds=cfg.file_timeout)
     findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, seconds=cfg.rule_timeout)
     overrides = {k.upper(): Severity(v) for k, v in cfg.severity.items()}
     if overrides:
