@@ -59,6 +59,7 @@ class Finding:
     expected: str | None = None
     row_key: str | None = None
     table_key: str | None = None
+    root: str | None = None       # fingerprint of the finding this one follows from
 
     @property
     def fingerprint(self) -> str:
@@ -76,12 +77,12 @@ class Finding:
             "rule": self.rule, "name": self.name, "family": self.family,
             "severity": self.severity.value, "file": self.location.file,
             "location": loc, "message": self.message, "printed": self.printed,
-            "expected": self.expected, "fingerprint": self.fingerprint,
+            "expected": self.expected, "fingerprint": self.fingerprint, "root": self.root,
         }
 
 
 FINDING_COLUMNS = ["rule", "name", "family", "severity", "file", "table", "row", "line", "column",
-                   "field", "message", "printed", "expected", "fingerprint"]
+                   "field", "message", "printed", "expected", "fingerprint", "root"]
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 from auditor import __version__
 from auditor.config import Config, load_config
 from auditor.engine.catalog import Catalog, load_catalog
+from auditor.engine.roots import link_roots
 from auditor.engine.run import run_rules
 from auditor.engine.select import select_rules
 from auditor.findings import DocumentInfo, Report, Severity
@@ -209,6 +210,7 @@ def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = No
     if overrides:
         findings = [replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings]
     findings.sort(key=lambda f: (f.location.file, -f.severity.rank, f.location.line or 0, f.rule))
+    findings = link_roots(findings, rules)
     provenance = {
         "tool": "auditor", "version": __version__,
         "rule_packs": sorted({r.source for r in rules}),

@@ -37,6 +37,7 @@ class Rule:
     options: dict = field(default_factory=dict)
     examples: dict = field(default_factory=dict)
     source: str = ""
+    consequence_of: tuple[str, ...] = ()
 
     def placeholders(self) -> set[str]:
         return set(PLACEHOLDER.findall(self.message))
@@ -86,7 +87,7 @@ def load_pack(path: Path) -> list[Rule]:
             severity=Severity(r["severity"]), summary=r["summary"].strip(), rationale=r["rationale"].strip(),
             query=r["query"], message=r["message"], tables=tuple(r.get("tables", [])),
             tags=tuple(r.get("tags", [])), since=str(r.get("since", "0.1.0")), options=r.get("options", {}),
-            examples=r.get("examples", {}), source=str(path)))
+            examples=r.get("examples", {}), source=str(path), consequence_of=tuple(r.get("consequence_of", []))))
     return rules
 
 

@@ -114,11 +114,25 @@ def _document(console: Console, doc, options) -> None:
     if doc.title:
         header += Text(f"（{doc.title}）")
     console.print(header + Text("  ") + _counts_text(doc.counts))
-    shown = doc.findings if options.verbose else doc.findings[:PER_DOCUMENT_LIMIT]
+    # root causes first: a finding explained by another one is folded under it
+    present = {f.fingerprint for f in doc.findings}
+    follows: dict[str, list[Finding]] = {}
+    roots = []
+    for f in doc.findings:
+        if f.root and f.root in present:
+            follows.setdefault(f.root, []).append(f)
+        else:
+            roots.append(f)
+    shown = roots if options.verbose else roots[:PER_DOCUMENT_LIMIT]
     for table, findings in by_table(shown):
         console.print(Padding(Text(table or "（不属于某张表）", style="underline"), (0, 0, 0, 2), expand=False))
-        console.print(_finding_lines(console, findings, indent=4), end="", no_wrap=True, crop=True)
-    hidden = len(doc.findings) - len(shown)
+        for f in findings:
+            console.print(_finding_lines(console, [f], indent=4), end="", no_wrap=True, crop=True)
+            consequences = [replace(c, message=f"↳ 由 {f.rule} 引起：{c.message}") for c in follows.get(f.fingerprint, [])]
+            if consequences:
+                console.print(_finding_lines(console, consequences, indent=6), end="", no_wrap=True, crop=True)
+    hidden_roots = len(roots) - len(shown)
+    hidden = hidden_roots
     if hidden:
         more = Text(f"… 另有 {hidden} 条未显示，使用 --verbose 查看全部", style="dim")
         console.print(Padding(more, (0, 0, 0, 4), expand=False))
