@@ -2,7 +2,9 @@
 content, the extension only breaks ties."""
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 
@@ -32,9 +34,30 @@ def _sniff(path: Path, head: bytes) -> str:
     if head.startswith(b"%PDF"):
         return "pdf"
     suffix = path.suffix.lower()
+    if suffix in (".docx", ".xlsx", ".xlsm"):
+        return "not-office"   # an Office name on content that is not an Office file (often HTML)
     if suffix in (".csv", ".tsv"):
         return "csv"
     return "text"
+
+
+_HTML = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!doctype\s+html|<html|<table|<head|<body|<meta)", re.I)
+
+
+def _office_impostor(file: str, data: bytes, sha: str) -> RawDocument:
+    if _HTML.match(data[:2048].lstrip(codecs.BOM_UTF8)):
+        return RawDocument(file=file, error="文件内容是 HTML 网页，不是 Word/Excel 文档（请另存为 .docx/.xlsx）", sha256=sha)
+    return RawDocument(file=file, error="文件扩展名是 Office 文档，但内容不是 .docx/.xlsx 格式（可能已损坏或被改名）", sha256=sha)
+
+
+def _stamp_sheets(doc: RawDocument) -> RawDocument:
+    """Spreadsheet cells carry their sheet, so a finding can say sheet!cell."""
+    for table in doc.tables:
+        if table.sheet:
+            for row in table.rows:
+                for c in row:
+                    c.sheet = table.sheet
+    return doc
 
 
 def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
@@ -72,20 +95,29 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
 
             doc = parse_docx(file, p)
         elif kind == "pdf":
-            return RawDocument(file=file, error="PDF 需先提取文本（暂不支持直接读取 PDF）", sha256=sha, fmt="pdf")
+            from auditor.ingest.pdf import parse_pdf
+
+            doc = parse_pdf(file, p)
         elif kind == "ole":
             return RawDocument(file=file, error="旧版 Office 文件（.xls/.doc）或设有密码保护的文件，无法读取；请另存为 .xlsx/.docx",
                                sha256=sha, fmt="ole")
+        elif kind == "not-office":
+            return _office_impostor(file, data, sha)
         elif kind == "corrupt-zip":
             return RawDocument(file=file, error="文件已损坏（ZIP 结构无效），无法作为 Excel/Word 读取", sha256=sha)
         else:
             return RawDocument(file=file, error="ZIP 压缩包不是 Excel 或 Word 文档", sha256=sha)
     except NotText as e:
         return RawDocument(file=file, error=str(e), sha256=sha)
+    except ValueError as e:
+        # readers raise ValueError subclasses (FormatError) with a message meant for the user
+        if type(e).__name__ == "FormatError":
+            return RawDocument(file=file, error=str(e), sha256=sha)
+        return RawDocument(file=file, error=f"读取失败（{type(e).__name__}：{str(e)[:200]}）", sha256=sha)
     except ImportError as e:
         return RawDocument(file=file, error=f"该格式的读取器不可用：{e}", sha256=sha)
     except Exception as e:  # noqa: BLE001 - a reader bug must not stop the other files
         return RawDocument(file=file, error=f"读取失败（{type(e).__name__}：{str(e)[:200]}）", sha256=sha)
     doc.sha256 = sha
     doc.fmt = kind
-    return doc
+    return _stamp_sheets(doc)
