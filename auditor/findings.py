@@ -40,7 +40,7 @@ class Location:
                 where += f"!{self.cell}"
         if self.page:
             where += f" p.{self.page}"
-        if self.line:
+        if self.line and not self.cell:
             where += f":{self.line}"
             if self.column:
                 where += f":{self.column}"

@@ -108,3 +108,30 @@ def test_every_command_has_help():
     for command in ("check", "extract", "rules", "explain", "baseline", "schema"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and len(result.output) > 100
+
+
+def test_several_formats_in_one_run(tmp_path):
+    bad = write(tmp_path, "bad.txt", CLEAN.replace("80.00%", "90.00%"))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["check", str(bad), "-f", "json", "-f", "html", "-f", "sarif", "-f", "junit",
+                                 "--output-dir", str(out)])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["auditor-report.html", "auditor-report.json",
+                                                     "auditor-report.sarif", "auditor-report.xml"]
+
+
+def test_baseline_survives_a_line_inserted_at_the_top(tmp_path):
+    doc = write(tmp_path, "bad.txt", CLEAN.replace("80.00%", "90.00%"))
+    baseline = tmp_path / "baseline.json"
+    assert runner.invoke(app, ["baseline", str(doc), "--output", str(baseline), "--reason", "已说明"]).exit_code == 0
+    doc.write_text("说明：本表于次日重新导出。\n" + doc.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(doc), "--baseline", str(baseline), "--format", "json"])
+    assert result.exit_code == 0, result.stdout
+    data = json.loads(result.stdout)
+    assert data["findings"] == [] and data["summary"]["suppressed"] >= 2
+
+
+def test_max_findings_gates(tmp_path):
+    bad = write(tmp_path, "bad.txt", CLEAN.replace("80.00%", "90.00%"))
+    assert runner.invoke(app, ["check", str(bad), "--fail-on", "never", "--max-findings", "0"]).exit_code == 1
+    assert runner.invoke(app, ["check", str(bad), "--fail-on", "never", "--max-findings", "5"]).exit_code == 0

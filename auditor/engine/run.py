@@ -77,14 +77,17 @@ class _Row(dict):
         return "?"
 
 
-def _loc(value) -> tuple[int | None, int | None]:
+def _loc(value) -> tuple[int | None, int | None, str | None, str | None]:
+    """ "line:col" or "line:col:Sheet!C7" -> (line, col, sheet, cell)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None, None
-    s = str(value)
-    if ":" in s:
-        a, b = s.split(":", 1)
-        return (int(a) if a.isdigit() else None), (int(b) if b.isdigit() else None)
-    return (int(s) if s.isdigit() else None), None
+        return None, None, None, None
+    parts = str(value).split(":", 2)
+    line = int(parts[0]) if parts[0].isdigit() and int(parts[0]) > 0 else None
+    col = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    sheet = cell = None
+    if len(parts) > 2 and "!" in parts[2]:
+        sheet, _, cell = parts[2].rpartition("!")
+    return line, col, sheet or None, cell or None
 
 
 def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str], str],
@@ -108,7 +111,7 @@ def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str]
         file = docs.get(doc_id, doc_id or "<canonical>")
         table_id = row.get("table_id")
         table = tables.get((doc_id, str(table_id))) if table_id is not None else None
-        line, col = _loc(row.get("loc", row.get("line")))
+        line, col, sheet, cell = _loc(row.get("loc", row.get("line")))
         printed = row.get("printed")
         expected = row.get("expected")
         msg_values = _Row({k: _fmt(v) for k, v in row.items()})
@@ -121,7 +124,7 @@ def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str]
             rule=rule.id, name=rule.name, family=rule.family, severity=rule.severity,
             message=f"{text} [{rule.name}]",
             location=Location(file=file, table=table, row=None if row_key is None else str(row_key),
-                              line=line, column=col, field=row.get("field")),
+                              line=line, column=col, field=row.get("field"), sheet=sheet, cell=cell),
             printed=None if printed is None else _fmt(printed),
             expected=None if expected is None else _fmt(expected),
             row_key=None if row_key is None else str(row_key),

@@ -13,9 +13,14 @@ class Cell:
     line: int | None = None   # 1-based line in a text file
     col: int = 0              # 1-based cell position in its row (text) or sheet column number
     cell: str | None = None   # spreadsheet reference, "C7"
+    sheet: str | None = None  # spreadsheet sheet name
 
     def loc(self) -> str:
-        return f"{self.line or 0}:{self.col}"
+        """"line:col", or "line:col:Sheet!C7" for spreadsheet cells (parsed back by the engine)."""
+        base = f"{self.line or 0}:{self.col}"
+        if self.cell:
+            return f"{base}:{self.sheet or ''}!{self.cell}"
+        return base
 
 
 @dataclass
