@@ -1,0 +1,511 @@
+"""Narrative text -> `claims` rows: every numeric statement a rule can check.
+
+A claim row is one statement found in a sentence. Money is stored in 万元 (a
+printed `0元` or `1.5亿元` is converted, the `_raw` column keeps what was printed),
+percentages in percent units. `loc` is "line:character" (1-based) for
+paragraphs, "line:cell" for text inside a table cell.
+
+Kinds and what their numbers mean:
+
+- ``total_parts`` — a stated total and the parts listed after it (“支出8254.56万元，
+  其中基本支出608.81万元……；项目支出7645.75万元”, “按功能科目分：…”, or a
+  breakdown in brackets “物业及运行费2万元（物业费1万元，电费0.5万元…）”). One
+  claim **per part**: ``value`` = the part, ``base`` = the total, ``subject`` = the
+  total's label. All parts of one total share ``base_loc`` (the printed total's
+  position), so a rule checks a list with
+  ``GROUP BY doc_id, base_loc`` and compares ``sum(value)`` with ``base``.
+  A single listed part is a claim too (其中 lists need not be exhaustive).
+- ``share`` — “占总支出的7.38%”: ``value`` = the percent, ``other`` = the part
+  amount (the amount just before 占), ``base`` = the whole when the text states
+  it (the total the 其中 list hangs from, or an earlier amount in the paragraph
+  whose label names the same whole), else NULL.
+- ``change`` — “较上年减少0.42万元，下降73.01%”: ``value`` = the percent change,
+  ``other`` = the amount change, both signed (negative for 减少/下降/压缩…),
+  ``base`` = the previous-year amount. When the text states the previous-year
+  amount it is used as printed; when it only states the current amount (the
+  total the paragraph reports, e.g. “共支出0.15万元”), ``base`` is derived as
+  current − change and ``base_raw`` shows the derivation (“0.15+0.42”), its
+  tolerance the sum of both. A rule checks |value| against |other| ÷ base.
+- ``score`` — “得分97.94分”, “项目产出得分48分”: ``value`` = the score,
+  ``subject`` = what was scored (“总分” when the sentence does not say).
+- ``year`` — the year a document is about: a title line (subject ``title``), a
+  phrase such as “2020年部门整体支出绩效自评” (subject ``evaluated``), the year in
+  a quoted notice title 《关于提前下达2024年…》 (subject = that title).
+- ``docno`` — a document number 〔2023〕658号 / [2022]705号: ``value`` = its year,
+  ``subject`` = the quoted title before it, else the issuer prefix.
+- ``<kind>_blank`` — the same statements with the number left out (“占 %”,
+  “减少 万元”, “得分为 分”): ``value`` NULL, ``text`` the blank span.
+
+The extraction is deliberately conservative: a statement it cannot read
+completely is emitted with NULL numbers rather than guessed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from auditor.ingest.raw import Paragraph
+from auditor.model.tables import put_number
+from auditor.normalize import DocContext, Rows
+from auditor.normalize.numbers import Number, parse_number
+
+# full-width ASCII -> ASCII, one character for one, so offsets stay valid
+_FW = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FW.update({0x3000: 0x20})
+_PAREN = str.maketrans({"（": "(", "）": ")"})
+
+NUM = r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+MONEY = re.compile(NUM + r"\s*(亿元|万元|元|万)(?![人册次户个家件名亩吨套台项条床份/])")
+PERCENT = re.compile(NUM + r"\s*%")
+SCALE = {"亿元": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
+SENTENCE_END = re.compile(r"[。！？!?]")
+CLAUSE_SEP = set("，,；;：:、")
+LIST_MARKER = re.compile(r"其中[:：,，]?|按.{1,8}分[:：]|分别为[:：]?|包括[:：]|具体(?:如下|为)[:：]")
+COMPARE = re.compile(r"较|比上|同比|环比|与.{0,10}相比|比20\d\d|比19\d\d")
+DOWN = "减少|下降|降低|压缩|节约|节省|缩减|减"
+UP = "增加|增长|上升|提高|增"
+CHANGE = re.compile(rf"({DOWN}|{UP})(?:了|约|为|幅度为|幅度达)?\s*" + NUM + r"\s*(亿元|万元|元|万|%)")
+PREVIOUS = re.compile(r"(?:上年|去年|上一年度?|上年度)(?:同期)?(?:决算数|决算|支出|为|是|的)*\s*" + NUM
+                      + r"\s*(亿元|万元|元|万)")
+FROM_TO = re.compile(r"由\s*" + NUM + r"\s*(亿元|万元|元|万)?.{0,6}?(?:到|至)\s*" + NUM + r"\s*(亿元|万元|元|万)")
+SCORE = re.compile(r"(得分|总分|评分|自评得分|评价得分|综合得分)(?:为|是|:|：|达)?\s*" + NUM + r"\s*分")
+DOCNO = re.compile(r"([\u4e00-\u9fff]{1,12})?[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,5})\s*号")
+QUOTED = re.compile(r"《([^《》]{2,120})》")
+UNQUOTED_TITLE = re.compile(r"(关于[^《》。;；]{2,100}?的?(?:通知|意见|办法|批复|决定|方案|函))\s*[(（]?\s*$")
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+EVALUATED = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:部门|单位|项目)?(?:整体)?(?:支出|预算|决算)*"
+                       r"(?:绩效)?(?:自评|评价|绩效报告|决算情况)")
+TITLE_LINE = re.compile(r"(报告|评价表|自评表|说明|情况|批复表|预算表|决算表)$")
+BLANK_FILL = r"(?:\s+|[_＿]+|\s*[_＿]+\s*)"
+BLANKS = [
+    ("share_blank", re.compile(r"占[^，。；;,\d%]{0,12}?" + BLANK_FILL + r"%")),
+    ("change_blank", re.compile(rf"(?:{DOWN}|{UP})(?:了)?" + BLANK_FILL + r"(?:%|万元|亿元|元)")),
+    ("score_blank", re.compile(r"(?:得分|总分)(?:为|是)?" + BLANK_FILL + r"分")),
+    ("total_parts_blank", re.compile(r"(?:共计|合计|总计|共支出|总额为?|支出|收入)" + BLANK_FILL + r"(?:万元|亿元|元)")),
+]
+SUBJECT_TRIM = re.compile(r"^(?:\d{4}\s*年度?|截至\d{4}年末?|本年度?|全年|我局|我单位|本单位|本部门|我部门|"
+                          r"年终决算|部门决算数?|其中|另外|此外|[一二三四五六七八九十]+[、.]|\d+[、.]|[,，:：；;])+")
+TOTALISH = re.compile(r"总|合计|共|全部|整体|全年")
+
+
+@dataclass
+class _Num:
+    start: int
+    end: int
+    value: float
+    tol: float
+    raw: str
+    num_start: int
+    depth: int
+    sentence: int
+    clause: int
+    label: str = ""
+
+
+@dataclass
+class _Para:
+    text: str                          # full-width folded, same length as printed
+    printed: str
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    clauses: list[tuple[int, int]] = field(default_factory=list)
+    depth: list[int] = field(default_factory=list)
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FW).translate(_PAREN)
+
+
+def _segment(printed: str) -> _Para:
+    text = _fold(printed)
+    p = _Para(text, printed)
+    d = 0
+    start = cstart = 0
+    for i, ch in enumerate(text):
+        if ch in "(《[":
+            d += 1
+        elif ch in ")》]" and d > 0:
+            d -= 1
+        p.depth.append(d)
+        if SENTENCE_END.match(ch):
+            p.sentences.append((start, i + 1))
+            p.clauses.append((cstart, i + 1))
+            start = cstart = i + 1
+        elif ch in CLAUSE_SEP and d == 0:
+            p.clauses.append((cstart, i + 1))
+            cstart = i + 1
+    if start < len(text):
+        p.sentences.append((start, len(text)))
+    if cstart < len(text):
+        p.clauses.append((cstart, len(text)))
+    return p
+
+
+def _index(spans: list[tuple[int, int]], pos: int) -> int:
+    for k, (a, b) in enumerate(spans):
+        if a <= pos < b:
+            return k
+    return len(spans) - 1
+
+
+def _r(x: float) -> float:
+    return round(x, 10)
+
+
+def _number(raw_num: str, unit: str | None, printed: str) -> Number:
+    n = parse_number(raw_num)
+    scale = SCALE.get(unit or "万元", 1.0)
+    if n.value is None:
+        return Number(raw=printed)
+    return Number(raw=printed, value=_r(n.value * scale), tol=_r(n.tol * scale), decimals=n.decimals, unit="万元")
+
+
+def _percent(raw_num: str, printed: str, sign: float = 1.0) -> Number:
+    n = parse_number(raw_num + "%")
+    return Number(raw=printed, value=None if n.value is None else sign * n.value, tol=n.tol, decimals=n.decimals,
+                  percent=True, unit="%")
+
+
+def _signed(n: Number, sign: float) -> Number:
+    return Number(raw=n.raw, value=None if n.value is None else sign * n.value, tol=n.tol, decimals=n.decimals,
+                  unit=n.unit)
+
+
+def _subject(text: str) -> str:
+    s = SUBJECT_TRIM.sub("", text.strip()).strip(" ，,：:；;")
+    s = re.sub(r"(共|合计|总计|为|是|达|约)+$", "", s)
+    return s[-30:] if s else ""
+
+
+class _Extractor:
+    def __init__(self, printed: str, loc):
+        self.p = _segment(printed)
+        self.loc = loc                 # character offset -> "line:col"
+        self.out: list[dict] = []
+        self.money = self._money()
+        self.groups: list[tuple[_Num, list[_Num]]] = []
+
+    # ---- pieces -------------------------------------------------------------
+    def _money(self) -> list[_Num]:
+        t = self.p.text
+        out = []
+        for m in MONEY.finditer(t):
+            before = t[max(0, m.start() - 1):m.start()]
+            after = t[m.end():m.end() + 1]
+            if before in ("*", "×", "/", "+", "-") or after in ("*", "×", "+", "-", "="):
+                continue  # an operand of a formula, not a stated amount
+            n = _number(m.group(1), m.group(2), self.p.printed[m.start():m.end()])
+            ci = _index(self.p.clauses, m.start())
+            clause_start = self.p.clauses[ci][0]
+            out.append(_Num(m.start(), m.end(), n.value, n.tol, n.raw, m.start(), self.p.depth[m.start()],
+                            _index(self.p.sentences, m.start()), ci, t[clause_start:m.start()]))
+        return out
+
+    def _sentence(self, k: int) -> str:
+        a, b = self.p.sentences[k]
+        return self.p.printed[a:b].strip()
+
+    def _emit(self, kind: str, start: int, end: int, subject: str | None, value: Number | None = None,
+              value_pos: int | None = None, base: tuple[Number, int] | None = None,
+              other: tuple[Number, int] | None = None) -> dict:
+        row = {"kind": kind, "subject": subject or None, "sentence": self._sentence(_index(self.p.sentences, start)),
+               "text": self.p.printed[start:end].strip(), "_pos": start}
+        if value is not None:
+            put_number(row, "value", value, self.loc(value_pos if value_pos is not None else start))
+        if base is not None:
+            put_number(row, "base", base[0], self.loc(base[1]))
+        if other is not None:
+            put_number(row, "other", other[0], self.loc(other[1]))
+        self.out.append(row)
+        return row
+
+    @staticmethod
+    def _as_number(n: _Num) -> Number:
+        return Number(raw=n.raw, value=n.value, tol=n.tol, unit="万元")
+
+    # ---- kinds ----------------------------------------------------------------
+    def total_parts(self) -> None:
+        t = self.p.text
+        markers = [m for m in LIST_MARKER.finditer(t) if self.p.depth[m.start()] == 0]
+        top = [n for n in self.money if n.depth == 0]
+        totals: list[tuple[_Num, int]] = []
+        for m in markers:
+            s = _index(self.p.sentences, m.start())
+            before = [n for n in top if n.end <= m.start() and n.sentence in (s, s - 1)]
+            # a list opening its sentence hangs from the previous sentence's last amount
+            opening = t[self.p.sentences[s][0]:m.start()]
+            if before and (before[-1].sentence == s or len(opening.strip()) <= 30):
+                totals.append((before[-1], m.end()))
+        for i, (total, start) in enumerate(totals):
+            s = _index(self.p.sentences, start)
+            limit = self.p.sentences[s][1]
+            if i + 1 < len(totals) and totals[i + 1][0].start >= start:
+                limit = min(limit, totals[i + 1][0].start)   # the next list's total ends this one
+            parts: list[_Num] = []
+            seen_clauses = set()
+            for n in top:
+                if n.start < start or n.start >= limit:
+                    continue
+                clause = t[self.p.clauses[n.clause][0]:n.start]
+                if COMPARE.search(clause) or re.search(rf"({DOWN}|{UP})了?\s*$", clause):
+                    break  # a year-on-year clause ends the list
+                if n.clause in seen_clauses:
+                    continue
+                seen_clauses.add(n.clause)
+                parts.append(n)
+            if parts:
+                self.groups.append((total, parts))
+        # a breakdown in brackets right after an amount: 2万元（物业费1万元，电费0.5万元…）
+        for n in top:
+            m = re.match(r"\s*\(([^()]*)\)", t[n.end:])
+            if not m or re.search(r"[*×=]", m.group(1)):
+                continue
+            a, b = n.end + m.start(1), n.end + m.end(1)
+            inner = [x for x in self.money if a <= x.start < b]
+            if len(inner) >= 2:
+                self.groups.append((n, inner))
+        for total, parts in self.groups:
+            subject = _subject(total.label) or _subject(t[self.p.sentences[total.sentence][0]:total.start])
+            for part in parts:
+                label_start = self.p.clauses[part.clause][0] if part.depth == 0 else part.start
+                if part.depth:
+                    k = part.start
+                    while k > 0 and t[k - 1] not in "(,，;；、":
+                        k -= 1
+                    label_start = k
+                self._emit("total_parts", label_start, part.end, subject, self._as_number(part), part.start,
+                           base=(self._as_number(total), total.start))
+
+    def _whole_core(self, name: str) -> str:
+        return re.sub(r"的|总额|总计|合计|共计|总|全年度?|本年度?|年度|整体|全部|为|达", "", name).strip()
+
+    def shares(self) -> None:
+        t = self.p.text
+        for m in PERCENT.finditer(t):
+            ci = _index(self.p.clauses, m.start())
+            cstart = self.p.clauses[ci][0]
+            head = t[cstart:m.start()]
+            om = re.search(r"占(.{0,15}?)(?:的)?(?:比重|比例|比)?(?:为|达)?\s*$", head)
+            pm = re.search(r"(?:占比|所占比重|比重|所占比例)(?:为|达)?\s*$", head)
+            if not om and not pm:
+                continue
+            whole = om.group(1) if om else ""
+            s = _index(self.p.sentences, m.start())
+            part = next((n for n in reversed(self.money) if n.end <= m.start() and n.sentence == s
+                         and n.depth == 0), None)
+            base = None
+            if part is not None:
+                base = self._whole_for(part, self._whole_core(whole))
+            subject = _subject(part.label) if part is not None else _subject(head)
+            self._emit("share", cstart, m.end(), subject, _percent(m.group(1), self.p.printed[m.start():m.end()]),
+                       m.start(), base=None if base is None else (self._as_number(base), base.start),
+                       other=None if part is None else (self._as_number(part), part.start))
+
+    def _whole_for(self, part: _Num, core: str) -> _Num | None:
+        t = self.p.text
+        for total, parts in self.groups:
+            if part in parts:
+                prefix = t[self.p.sentences[total.sentence][0]:total.start]
+                if not core or core in prefix:
+                    return total
+        if not core:
+            return None
+        for n in reversed(self.money):
+            if n.end > part.start or n is part or n.depth:
+                continue
+            if core in n.label and n.value > part.value and (TOTALISH.search(n.label) or n.label.endswith(core)):
+                return n
+        return None
+
+    def changes(self) -> None:
+        t = self.p.text
+        for s, (a, b) in enumerate(self.p.sentences):
+            mentions = [m for m in CHANGE.finditer(t, a, b) if COMPARE.search(t[a:m.start()])]
+            i = 0
+            while i < len(mentions):
+                m = mentions[i]
+                sign = -1.0 if re.fullmatch(DOWN, m.group(1)) else 1.0
+                amount = pct = None
+                if m.group(3) == "%":
+                    pct = m
+                else:
+                    amount = m
+                    if i + 1 < len(mentions) and mentions[i + 1].group(3) == "%":
+                        nsign = -1.0 if re.fullmatch(DOWN, mentions[i + 1].group(1)) else 1.0
+                        if nsign == sign:
+                            pct = mentions[i + 1]
+                            i += 1
+                i += 1
+                first = amount or pct
+                last = pct or amount
+                cstart = self.p.clauses[_index(self.p.clauses, first.start())][0]
+                head = re.split(r"由", t[cstart:first.start()])[0]
+                cm = COMPARE.search(head)
+                subject = _subject(head[:cm.start()] if cm else head) or None
+                if subject is None:
+                    prev = t[a:first.start()]
+                    cm2 = COMPARE.search(prev)
+                    if cm2:
+                        pieces = [x for x in re.split(r"[,;:、]", prev[:cm2.start()]) if x.strip()]
+                        subject = _subject(re.split(r"由", MONEY.sub("", pieces[-1]))[0]) if pieces else None
+                    subject = subject or None
+                other = None
+                if amount is not None:
+                    pos = amount.start(2)
+                    other = (_signed(_number(amount.group(2), amount.group(3),
+                                             self.p.printed[pos:amount.end()]), sign), pos)
+                base = self._previous(a, first.start(), other, sign)
+                if other is None and base is not None and self._current_stated is not None:
+                    cur, cur_at = self._current_stated
+                    other = (Number(raw=f"{cur.raw.removesuffix('万元')}-{base[0].raw.removesuffix('万元')}",
+                                    value=_r(cur.value - base[0].value), tol=_r(cur.tol + base[0].tol), unit="万元"), cur_at)
+                value = None
+                if pct is not None:
+                    pos = pct.start(2)
+                    value = _percent(pct.group(2), self.p.printed[pos:pct.end()], sign)
+                self._emit("change", first.start(), last.end(), subject, value,
+                           pct.start(2) if pct is not None else None, base=base, other=other)
+
+    def _previous(self, a: int, pos: int, other, sign: float):
+        """The previous-year amount: stated (上年…X万元, 由X…到Y), else derived from
+        the current amount and the change. Sets _current_stated for 由X到Y."""
+        t = self.p.text
+        seg = t[a:pos]
+        self._current_stated = None
+        pm = None
+        for pm in PREVIOUS.finditer(seg):
+            pass
+        if pm is not None:
+            at = a + pm.start(1)
+            return _number(pm.group(1), pm.group(2), self.p.printed[at:a + pm.end()]), at
+        fm = None
+        for fm in FROM_TO.finditer(seg):
+            pass
+        if fm is not None:
+            at = a + fm.start(1)
+            unit = fm.group(2) or fm.group(4)
+            cat = a + fm.start(3)
+            self._current_stated = (_number(fm.group(3), fm.group(4), self.p.printed[cat:a + fm.end(4)]), cat)
+            return _number(fm.group(1), unit, self.p.printed[at:a + fm.end(2) if fm.group(2) else a + fm.end(1)]), at
+        if other is None or other[0].value is None:
+            return None
+        current = self._current(pos)
+        if current is None:
+            return None
+        amt = other[0]
+        value = current.value - amt.value
+        op = "+" if amt.value < 0 else "-"
+        raw = f"{current.raw.removesuffix('万元')}{op}{amt.raw.removesuffix('万元')}"
+        return Number(raw=raw, value=_r(value), tol=_r(current.tol + amt.tol), unit="万元"), current.start
+
+    def _current(self, pos: int) -> _Num | None:
+        groups = [g for g in self.groups if g[0].start < pos]
+        if groups:
+            return max(groups, key=lambda g: g[0].start)[0]
+        s = _index(self.p.sentences, pos)
+        for n in self.money:
+            if n.sentence == s and n.end <= pos and n.depth == 0 and TOTALISH.search(n.label):
+                return n
+        return None
+
+    def scores(self) -> None:
+        t = self.p.text
+        for m in SCORE.finditer(t):
+            cstart = self.p.clauses[_index(self.p.clauses, m.start())][0]
+            subject = _subject(t[cstart:m.start()]) or "总分"
+            n = parse_number(m.group(2))
+            self._emit("score", cstart if subject != "总分" else m.start(), m.end(), subject,
+                       Number(raw=self.p.printed[m.start(2):m.end()], value=n.value, tol=n.tol,
+                              decimals=n.decimals, unit="分"), m.start(2))
+
+    def docnos(self) -> None:
+        t = self.p.text
+        quoted = list(QUOTED.finditer(t))
+        for m in DOCNO.finditer(t):
+            prefix = m.group(1) or ""
+            start = m.start(1) if m.group(1) else m.start(2) - 1
+            title = next((q.group(1) for q in reversed(quoted) if 0 <= start - q.end() <= 3), None)
+            if title is None:
+                left = max(0, start - 120)
+                um = UNQUOTED_TITLE.search(t[left:start])
+                title = self.p.printed[left + um.start(1):left + um.end(1)] if um else None
+            n = parse_number(m.group(2))
+            self._emit("docno", start, m.end(), title or prefix or None,
+                       Number(raw=m.group(2), value=n.value, tol=0.0), m.start(2))
+        for q in quoted:
+            y = YEAR.search(q.group(1))
+            if y:
+                pos = q.start(1) + y.start(1)
+                self._emit("year", q.start(), q.end(), q.group(1),
+                           Number(raw=y.group(1), value=float(y.group(1)), tol=0.0), pos)
+
+    def years(self, title_like: bool) -> None:
+        t = self.p.text
+        if title_like:
+            y = YEAR.search(t)
+            if y:
+                self._emit("year", 0, len(t), "title", Number(raw=y.group(1), value=float(y.group(1)), tol=0.0),
+                           y.start(1))
+            return
+        for m in EVALUATED.finditer(t):
+            if self.p.depth[m.start()]:
+                continue
+            self._emit("year", m.start(), m.end(), "evaluated",
+                       Number(raw=m.group(1), value=float(m.group(1)), tol=0.0), m.start(1))
+
+    def blanks(self) -> None:
+        t = self.p.text
+        for kind, pattern in BLANKS:
+            for m in pattern.finditer(t):
+                cstart = self.p.clauses[_index(self.p.clauses, m.start())][0]
+                row = self._emit(kind, m.start(), m.end(), _subject(t[cstart:m.start()]) or None)
+                row["value_loc"] = self.loc(m.start())
+
+    def run(self, title_like: bool = False, narrative: bool = True) -> list[dict]:
+        self.total_parts()
+        if narrative:
+            self.shares()
+            self.changes()
+            self.scores()
+            self.years(title_like)
+            self.blanks()
+        self.docnos()
+        self.out.sort(key=lambda r: r["_pos"])
+        for r in self.out:
+            del r["_pos"]
+        return self.out
+
+
+def claims_from_text(text: str, loc, title_like: bool = False, narrative: bool = True) -> list[dict]:
+    """Claims of one block of text; `loc(offset)` gives the "line:col" of a character.
+    Rows lack doc_id, claim_id and line, which the caller adds."""
+    if not text or not re.search(r"\d|%|分", text):
+        return []
+    return _Extractor(text, loc).run(title_like, narrative)
+
+
+def _is_title_line(p: Paragraph, k: int) -> bool:
+    s = p.text.strip()
+    return k < 6 and len(s) <= 40 and bool(YEAR.search(s)) and bool(TITLE_LINE.search(s))
+
+
+def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
+    rows: list[dict] = []
+    if ctx.title and YEAR.search(ctx.title) and TITLE_LINE.search(ctx.title.strip()):
+        y = YEAR.search(ctx.title)
+        row = {"doc_id": ctx.doc_id, "claim_id": "H.1", "line": None, "kind": "year", "subject": "title",
+               "sentence": ctx.title, "text": ctx.title}
+        put_number(row, "value", Number(raw=y.group(1), value=float(y.group(1))), None)
+        rows.append(row)
+    for k, p in enumerate(paragraphs):
+        line = p.line
+
+        def loc(offset: int, line=line) -> str:
+            return f"{line or 0}:{offset + 1}"
+
+        found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k))
+        for j, r in enumerate(found, 1):
+            rows.append({"doc_id": ctx.doc_id, "claim_id": f"L{line or 0}.{j}", "line": line, **r})
+    return {"claims": rows}
+
+
+__all__ = ["normalize_claims", "claims_from_text"]

@@ -1,0 +1,146 @@
+"""Narrative text -> claims rows, and the NAR rules over them."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from auditor.engine.catalog import load_catalog
+from auditor.engine.run import run_rules
+from auditor.ingest import Paragraph, read_document
+from auditor.ingest.text import parse_text
+from auditor.model.tables import Canonical
+from auditor.normalize import DocContext
+from auditor.normalize.claims import claims_from_text, normalize_claims
+
+REPORT = Path(__file__).parent / "fixtures" / "overall_selfeval_report.txt"
+
+
+def claims_of(text: str) -> list[dict]:
+    return claims_from_text(text, lambda offset: f"1:{offset + 1}")
+
+
+def nar_findings(text: str) -> list:
+    doc = parse_text("report.txt", text)
+    rows = normalize_claims(doc.paragraphs, DocContext("D1", "report.txt", doc.title))
+    rows["documents"] = [{"doc_id": "D1", "file": "report.txt"}]
+    return run_rules(Canonical.from_rows(rows), [r for r in load_catalog() if r.family == "NAR"])
+
+
+@pytest.fixture(scope="module")
+def claims():
+    doc = read_document(REPORT)
+    return normalize_claims(doc.paragraphs, DocContext("D1", str(REPORT), doc.title))["claims"]
+
+
+def test_claims_by_kind(claims):
+    assert Counter(c["kind"] for c in claims) == {"total_parts": 22, "share": 6, "year": 3, "docno": 2, "change": 1,
+                                                  "score": 1}
+    assert len({c["claim_id"] for c in claims}) == len(claims)
+    assert all(c["doc_id"] == "D1" and c["sentence"] and c["text"] for c in claims)
+
+
+def test_total_and_parts_share_the_printed_total(claims):
+    groups: dict = {}
+    for c in claims:
+        if c["kind"] == "total_parts":
+            groups.setdefault((c["base_loc"], c["subject"]), []).append(c)
+    sums = {k: (round(sum(c["value"] for c in v), 2), v[0]["base"]) for k, v in groups.items()}
+    assert sums == {("11:26", "支出"): (8254.56, 8254.56), ("19:57", "支出总额"): (608.81, 608.81),
+                    ("23:44", "“三公”经费共支出"): (0.15, 0.15), ("28:21", "项目资金收入总额"): (7645.75, 7645.75),
+                    ("28:67", "项目资金支出总额"): (7645.75, 7645.75), ("32:28", "支出"): (7078.75, 7078.75),
+                    ("54:23", "总资产净值共计"): (29.79, 29.79), ("59:16", "支出资金总额"): (7687.56, 8254.56)}
+    zero = next(c for c in claims if c["text"] == "公务用车购置和维护费用0元")
+    assert (zero["value"], zero["value_raw"], zero["value_tol"]) == (0, "0元", 0)
+
+
+def test_shares_with_part_and_whole(claims):
+    shares = [(c["subject"], c["value"], c.get("other"), c.get("base")) for c in claims if c["kind"] == "share"]
+    assert shares == [("基本支出", 7.38, 608.81, 8254.56), ("项目支出", 92.62, 7645.75, 8254.56),
+                      ("人员经费支出", 94.9, 577.77, 608.81), ("日常公用经费支出", 5.1, 31.04, 608.81),
+                      ("基本支出", 7.38, 608.81, 8254.56), ("共支出项目资金", 92.62, 7645.75, None)]
+    first = next(c for c in claims if c["kind"] == "share")
+    assert (first["value_raw"], first["value_tol"], first["value_loc"]) == ("7.38%", pytest.approx(0.005), "11:56")
+
+
+def test_change_derives_previous_year_from_current_total(claims):
+    change = next(c for c in claims if c["kind"] == "change")
+    assert (change["subject"], change["value"], change["value_raw"], change["other"], change["other_raw"]) == (
+        "经费支出", -73.01, "73.01%", -0.42, "0.42万元")
+    assert (change["base"], change["base_raw"], change["base_tol"]) == (0.57, "0.15+0.42", pytest.approx(0.01))
+    assert change["line"] == 23 and change["value_loc"] == "23:132"
+
+
+def test_score_year_and_document_numbers(claims):
+    score = next(c for c in claims if c["kind"] == "score")
+    assert (score["subject"], score["value"], score["value_loc"]) == ("总分", 97.94, "81:114")
+    assert [(c["subject"], c["value"]) for c in claims if c["kind"] == "year"] == [
+        ("title", 2020), ("evaluated", 2020), ("evaluated", 2020)]
+    docnos = [(c["text"], c["value"]) for c in claims if c["kind"] == "docno"]
+    assert docnos == [("中发〔2018〕34号", 2018), ("湘办发〔2019〕10号", 2019)]
+    assert next(c for c in claims if c["kind"] == "docno")["subject"] == "中共中央国务院关于全面实施预算绩效管理的意见"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("与上年相比，减少12.5万元，下降10.2%。", (-10.2, -12.5, None)),
+    ("上年支出100万元，本年支出80万元，较上年减少20万元，下降20%。", (-20, -20, 100)),
+    ("本年支出合计500万元，比上年增加50万元，增长11.11%。", (11.11, 50, 450)),
+    ("三公经费支出由0.57万元下降到0.15万元，较上年下降73.01%。", (-73.01, -0.42, 0.57)),
+])
+def test_change_statements(text, expected):
+    (change,) = [c for c in claims_of(text) if c["kind"] == "change"]
+    assert (change.get("value"), change.get("other"), change.get("base")) == expected
+
+
+def test_blank_numbers_are_claims_without_values():
+    found = claims_of("人员经费占 %，较上年减少 万元，得分为 分。")
+    assert [(c["kind"], c["text"], c.get("value")) for c in found] == [
+        ("share_blank", "占 %", None), ("change_blank", "减少 万元", None), ("score_blank", "得分为 分", None)]
+    assert all(c["value_loc"] for c in found)
+    assert claims_of("金额单位为万元，占比%见附表。") == []
+
+
+def test_part_scores_and_money_units():
+    found = claims_of("项目产出得分48分，项目效益得分为38.5分。收入1.2亿元，其中财政拨款8000万元，其他收入4000万元。")
+    assert [(c["kind"], c["subject"], c.get("value")) for c in found] == [
+        ("score", "项目产出", 48), ("score", "项目效益", 38.5), ("total_parts", "收入", 8000), ("total_parts", "收入", 4000)]
+    assert found[2]["base"] == 12000 and found[2]["base_raw"] == "1.2亿元"
+
+
+def test_bracketed_breakdowns_and_notice_numbers_in_cells():
+    text = ("二、新宾分中心物业及运行费2万元（物业费1万元，电费0.5万元，水费及其他0.5万元）；三、人员食堂管理费174人*22天*8元*12月=36.75万元。"
+            "《关于提前下达2024年省财政补助资金的通知》（辽财指社[2022]705号），关于下达2024年中央资金的通知（辽财指社〔2023〕748号）")
+    found = claims_of(text)
+    assert [(c["kind"], c.get("value"), c.get("base")) for c in found if c["kind"] == "total_parts"] == [
+        ("total_parts", 1, 2), ("total_parts", 0.5, 2), ("total_parts", 0.5, 2)]
+    assert [(c["kind"], c["subject"], c["value"]) for c in found if c["kind"] in ("docno", "year")] == [
+        ("year", "关于提前下达2024年省财政补助资金的通知", 2024), ("docno", "关于提前下达2024年省财政补助资金的通知", 2022),
+        ("docno", "关于下达2024年中央资金的通知", 2023)]
+
+
+def test_paragraph_claims_get_line_and_ids():
+    rows = normalize_claims([Paragraph("支出100万元，其中基本支出60万元，项目支出40万元。", 7)],
+                            DocContext("D9", "x.txt", "2021年度部门决算情况说明"))["claims"]
+    assert [(c["claim_id"], c["line"], c["kind"]) for c in rows] == [
+        ("H.1", None, "year"), ("L7.1", 7, "total_parts"), ("L7.2", 7, "total_parts")]
+    assert rows[0]["value"] == 2021 and rows[1]["base_loc"] == "7:3" and rows[1]["value_loc"] == "7:15"
+
+
+def test_report_change_percent_is_flagged():
+    found = nar_findings(REPORT.read_text(encoding="utf-8"))
+    assert [(f.rule, f.location.line, f.printed, f.expected) for f in found] == [("NAR004", 23, "73.01%", "73.68%")]
+    assert "0.57（0.15+0.42）" in found[0].message and "71.55%–75.89%" in found[0].message
+
+
+@pytest.mark.parametrize("old,new,rule", [
+    ("占总支出的7.38%", "占总支出的7.83%", "NAR001"),
+    ("其他收入567万元", "其他收入467万元", "NAR006"),
+    ("卫生健康类支出4965.98万元", "卫生健康类支出5965.98万元", "NAR005"),
+    ("占基本支出总额的5.1%", "占基本支出总额的 %", "NAR007"),
+])
+def test_seeded_narrative_defects_are_found(old, new, rule):
+    text = REPORT.read_text(encoding="utf-8")
+    assert old in text
+    rules = [f.rule for f in nar_findings(text.replace(old, new, 1))]
+    assert sorted(rules) == sorted(["NAR004", rule])

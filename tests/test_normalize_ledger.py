@@ -1,0 +1,218 @@
+"""Budget approval tables (表1–表9) and self-evaluation basic data -> ledger rows,
+and the EXP rules over them, on excerpts of real documents."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.engine.catalog import load_catalog
+from auditor.engine.run import run_rules
+from auditor.ingest import read_document
+from auditor.ingest.text import parse_text
+from auditor.model.tables import Canonical
+from auditor.normalize import NORMALIZERS, DocContext, TableContext, merge_rows, resolve
+from auditor.normalize.basic_data import normalize_basic_data
+from auditor.normalize.claims import normalize_claims
+from auditor.normalize.ledger import normalize_ledger
+from auditor.recognize import classify
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BUDGET = FIXTURES / "budget_approval_tables.txt"
+REPORT = FIXTURES / "overall_selfeval_report.txt"
+
+
+def normalize_text(text: str, doc_id: str = "D1") -> dict:
+    """Every recognized table normalized on its own (page continuations stay separate tables)."""
+    doc = parse_text("fixture.txt", text)
+    rows: dict = {"documents": [{"doc_id": doc_id, "file": "fixture.txt"}]}
+    for k, table in enumerate(doc.tables, 1):
+        kind = classify(table)
+        if kind not in NORMALIZERS:
+            continue
+        fn = resolve(NORMALIZERS[kind])
+        merge_rows(rows, fn(table, TableContext(doc_id, f"{doc_id}.T{k}", "fixture.txt", kind, table.title,
+                                                table.headings, None)))
+    merge_rows(rows, normalize_claims(doc.paragraphs, DocContext(doc_id, "fixture.txt", doc.title)))
+    return rows
+
+
+def findings(rows: dict, family: str) -> list:
+    rules = [r for r in load_catalog() if r.family == family]
+    return run_rules(Canonical.from_rows(rows), rules)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    doc = read_document(BUDGET)
+    out = []
+    for k, t in enumerate(doc.tables, 1):
+        if classify(t) == "ledger":
+            out.append(normalize_ledger(t, TableContext("D1", f"T{k}", str(BUDGET), "ledger", t.title, t.headings,
+                                                        "2024")))
+    return out
+
+
+def items(rows: list[dict]) -> list[tuple]:
+    """(code, level, name) of every ledger line, in order, once per line."""
+    seen, out = set(), []
+    for r in rows:
+        if (r["table_id"], r["row_no"]) not in seen:
+            seen.add((r["table_id"], r["row_no"]))
+            out.append((r["code"], r["level"], r["name"]))
+    return out
+
+
+def test_every_budget_table_is_read_with_its_real_title(tables):
+    titles = [t["tables"][0]["title"] for t in tables]
+    assert titles == ["收支预算总表", "支出预算总表", "支出预算总表", "财政拨款收支预算总表", "一般公共预算支出表",
+                      "一般公共预算支出表", "一般公共预算基本支出表", "一般公共预算基本支出表",
+                      "财政拨款预算“三公”经费支出表", "政府性基金预算支出表", "项目支出预算表", "项目支出预算表",
+                      "项目支出预算表"]
+    assert [len(t["ledger"]) for t in tables] == [19, 75, 35, 15, 70, 40, 45, 27, 6, 3, 36, 45, 36]
+    assert all(t["tables"][0]["kind"] == "ledger" and t["tables"][0]["name"] is None for t in tables)
+    assert [t["tables"][0]["line"] for t in tables][:3] == [13, 39, 65]
+
+
+def test_function_codes_have_levels_across_page_break(tables):
+    first, second = tables[1]["ledger"], tables[2]["ledger"]
+    assert items(first) == [
+        (None, 0, "合计"), ("208", 1, "社会保障和就业支出"), ("20805", 2, "行政事业单位养老支出"),
+        ("2080502", 3, "事业单位离退休"), ("2080505", 3, "机关事业单位基本养老保险缴费支出"),
+        ("2080506", 3, "机关事业单位职业年金缴费支出"), ("210", 1, "卫生健康支出"), ("21011", 2, "行政事业单位医疗"),
+        ("2101102", 3, "事业单位医疗"), ("2101103", 3, "公务员医疗补助"), ("21012", 2, "财政对基本医疗保险基金的补助"),
+        ("2101202", 3, "财政对城乡居民基本医疗保险基金的补助"), ("21013", 2, "医疗救助"), ("2101301", 3, "城乡医疗救助"),
+        ("21015", 2, "医疗保障管理事务")]
+    assert items(second) == [
+        ("2101550", 3, "事业运行"), ("2101599", 3, "其他医疗保障管理事务支出"), ("21099", 2, "其他卫生健康支出"),
+        ("2109999", 3, "其他卫生健康支出"), ("221", 1, "住房保障支出"), ("22102", 2, "住房改革支出"),
+        ("2210201", 3, "住房公积金")]
+    assert {r["code_kind"] for r in first + second if r["code"]} == {"function"}
+
+
+def test_multi_row_header_gives_canonical_columns(tables):
+    row = [r for r in tables[1]["ledger"] if r["code"] == "21011"]
+    assert [(r["column"], r.get("amount")) for r in row] == [
+        ("合计", 3429.76), ("基本支出", 57.32), ("人员经费", 57.32), ("公用经费", None), ("项目支出", 3372.44)]
+    blank = row[3]
+    assert blank["amount_raw"] is None and blank["amount_loc"] == "48:6"
+    assert row[0]["amount_raw"] == "3,429.76" and row[0]["amount_tol"] == pytest.approx(0.005)
+    assert row[0]["amount_loc"] == "48:3" and row[0]["line"] == 48
+    # 本年一般公共预算支出 spans every amount column: dropped from the labels
+    assert [r["column"] for r in tables[4]["ledger"][:5]] == ["合计", "基本支出", "人员经费", "公用经费", "项目支出"]
+
+
+def test_economic_codes_and_basic_expense_columns(tables):
+    econ = tables[6]["ledger"] + tables[7]["ledger"]
+    assert {r["code_kind"] for r in econ if r["code"]} == {"economic"}
+    assert {r["column"] for r in econ} == {"合计", "人员经费", "公用经费"}
+    lines = items(econ)
+    assert lines[:3] == [(None, 0, "合计"), ("301", 1, "工资福利支出"), ("30101", 2, "基本工资")]
+    assert [c for c, level, _ in lines if level == 1] == ["301", "302", "303"]
+    assert len(lines) == 24
+    other_transport = {r["column"]: r.get("amount") for r in econ if r["code"] == "30239"}
+    assert other_transport == {"合计": 15.12, "人员经费": 15.12, "公用经费": None}
+
+
+def test_two_sided_table_gives_both_sides_with_levels(tables):
+    rows = tables[0]["ledger"]
+    income = [(r["name"], r["level"], r.get("amount")) for r in rows if r["column"] == "收入"]
+    spending = [(r["name"], r["level"], r.get("amount")) for r in rows if r["column"] == "支出"]
+    assert income[0] == ("一、一般公共预算拨款收入", 1, 58149.15)
+    assert income[5] == ("（一）事业收入", 2, None)
+    assert income[-3:] == [("本年收入合计", 0, 58149.15), ("上年结转结余", 1, None), ("收入总计", 0, 58149.15)]
+    assert spending == [("一、社会保障和就业支出", 1, 138.46), ("二、卫生健康支出", 1, 57918.77),
+                        ("三、住房保障支出", 1, 91.92), ("本年支出合计", 0, 58149.15), ("年终结转结余", 1, None),
+                        ("支出总计", 0, 58149.15)]
+    assert len(income) == 13
+    fiscal = tables[3]["ledger"]
+    assert [(r["name"], r["level"]) for r in fiscal if r["column"] == "支出"] == [
+        ("一、本年支出", 1), ("（一）社会保障和就业支出", 2), ("（二）卫生健康支出", 2), ("（三）住房保障支出", 2),
+        ("二、年终结转结余", 1), ("支出总计", 0)]
+
+
+def test_header_only_three_public_table(tables):
+    rows = tables[8]["ledger"]
+    assert [(r["name"], r["level"], r.get("amount_raw")) for r in rows] == [
+        ("“三公”经费合计", 0, "4.35"), ("因公出国（境）费", 1, None), ("公务用车购置及运行费", 1, "4.35"),
+        ("公务用车购置费", 2, None), ("公务用车运行费", 2, "4.35"), ("公务接待费", 1, None)]
+    assert {r["column"] for r in rows} == {"金额"}
+
+
+def test_empty_fund_table_keeps_its_total_row_and_drops_the_note(tables):
+    rows = tables[9]["ledger"]
+    assert [(r["name"], r["column"], r.get("amount")) for r in rows] == [
+        ("合计", "合计", None), ("合计", "基本支出", None), ("合计", "项目支出", None)]
+
+
+def test_project_list_levels_columns_and_content_claims(tables):
+    first = tables[10]
+    assert [r["column"] for r in first["ledger"][:9]] == [
+        "总计", "本年收入", "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户管理资金", "单位资金",
+        "上年结转结余", "上年结转结余一般公共预算"]
+    assert items(first["ledger"]) == [(None, 0, "合计"), (None, 1, "抚顺市医疗保障事务服务中心"),
+                                      (None, 2, "物业费、水电费（保运转）"), (None, 2, "离休干部医药费")]
+    projects = [r for t in tables[10:] for r in t["ledger"] if r["level"] == 2 and r["column"] == "总计"]
+    assert len(projects) == 11 and round(sum(r["amount"] for r in projects), 2) == 56949.51
+    docnos = [(c["value"], c["line"]) for t in tables[10:] for c in t["claims"] if c["kind"] == "docno"]
+    assert docnos == [(2022, 243), (2023, 244), (2021, 245), (2023, 257), (2023, 258)]
+    parts = [c for c in first["claims"] if c["kind"] == "total_parts"]
+    assert [(c["subject"], c["value"], c["base"]) for c in parts[:3]] == [
+        ("新宾分中心物业及运行费", 1, 2), ("新宾分中心物业及运行费", 0.5, 2), ("新宾分中心物业及运行费", 0.5, 2)]
+    assert len(parts) == 9
+
+
+def test_split_code_columns_and_note_lines():
+    text = ("# 一般公共预算财政拨款支出决算表\n\n科目编码\t\t\t科目名称\t本年支出\t\t\n类\t款\t项\t\t合计\t基本支出\t项目支出\n"
+            "\t\t\t合计\t100.00\t60.00\t40.00\n208\t\t\t社会保障和就业支出\t100.00\t60.00\t40.00\n"
+            "\t05\t\t行政事业单位养老支出\t100.00\t60.00\t40.00\n\t\t02\t事业单位离退休\t100.00\t60.00\t40.00\n"
+            "注：本表无数据的栏目为空。\n")
+    doc = parse_text("x.txt", text)
+    out = normalize_ledger(doc.tables[0], TableContext("D", "T", "x.txt", "ledger", doc.tables[0].title,
+                                                       doc.tables[0].headings, None))
+    assert items(out["ledger"]) == [(None, 0, "合计"), ("208", 1, "社会保障和就业支出"),
+                                    ("20805", 2, "行政事业单位养老支出"), ("2080502", 3, "事业单位离退休")]
+
+
+def test_basic_data_items_years_and_levels():
+    doc = read_document(REPORT)
+    table = next(t for t in doc.tables if classify(t) == "basic_data")
+    out = normalize_basic_data(table, TableContext("D1", "T1", str(REPORT), "basic_data", table.title,
+                                                   table.headings, "2020"))
+    rows = out["ledger"]
+    assert out["tables"][0]["title"] == "部门整体支出绩效自评基础数据表" and out["tables"][0]["kind"] == "basic_data"
+    assert len(rows) == 48
+    assert {r["column"] for r in rows} == {"编制数", "2020年实际在职人数", "控制率", "2019年决算数", "2020年预算数",
+                                           "2020年决算数"}
+    three = {(r["name"], r["column"]): r.get("amount") for r in rows}
+    assert three[("三公经费", "2019年决算数")] == 0.57 and three[("三公经费", "2020年决算数")] == 0.15
+    assert three[("公务接待", "2020年预算数")] == 4 and three[("公用经费", "2020年决算数")] == 31.04
+    levels = {r["name"]: r["level"] for r in rows}
+    assert (levels["三公经费"], levels["公务用车购置和维护经费"], levels["公车购置"], levels["公车运行维护"],
+            levels["出国经费"], levels["项目支出"], levels["办公经费"], levels["会议费、培训费"],
+            levels["政府采购金额"]) == (1, 2, 3, 3, 2, 1, 2, 2, 1)
+    assert all(r["code"] is None for r in rows)
+    dash = next(r for r in rows if r["name"] == "政府采购金额" and r["column"] == "2019年决算数")
+    assert dash.get("amount") is None and dash["amount_raw"] == "——"
+
+
+def test_correct_budget_tables_give_no_expense_findings():
+    assert findings(normalize_text(BUDGET.read_text(encoding="utf-8")), "EXP") == []
+
+
+@pytest.mark.parametrize("old,new,rules", [
+    ("2101599\t其他医疗保障管理事务支出\t121.07", "2101599\t其他医疗保障管理事务支出\t112.07",
+     ["EXP001", "EXP003"]),
+    ("30101\t基本工资\t396.22\t396.22\t", "30101\t基本工资\t396.22\t\t396.22", ["EXP003", "EXP003", "EXP004"]),
+    ("30207\t邮电费\t3.00\t\t3.00", "30207\t邮电费\t3.00\t3.00\t", ["EXP003", "EXP003", "EXP005"]),
+    ("收 入 总 计\t58,149.15\t支 出 总 计\t58,149.15\n\n\n", "收 入 总 计\t58,149.15\t支 出 总 计\t58,194.15\n\n\n",
+     ["EXP006", "EXP007"]),
+    ("4.35\t\t4.35\t\t4.35\t", "4.35\t\t4.35\t\t4.53\t", ["EXP008"]),
+    ("\t合计\t58,149.15\t1,199.64\t1,054.56", "\t合计\t58,149.15\t58,149.15\t1,054.56",
+     ["EXP001", "EXP002", "EXP007", "EXP009"]),
+])
+def test_seeded_defects_are_found(old, new, rules):
+    text = BUDGET.read_text(encoding="utf-8")
+    assert old in text
+    found = findings(normalize_text(text.replace(old, new, 1)), "EXP")
+    assert sorted(f.rule for f in found) == rules
