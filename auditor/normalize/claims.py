@@ -23,9 +23,10 @@ Kinds and what their numbers mean:
   ``other`` = the amount change, both signed (negative for 减少/下降/压缩…),
   ``base`` = the previous-year amount. When the text states the previous-year
   amount it is used as printed; when it only states the current amount (the
-  total the paragraph reports, e.g. “共支出0.15万元”), ``base`` is derived as
-  current − change and ``base_raw`` shows the derivation (“0.15+0.42”), its
-  tolerance the sum of both. A rule checks |value| against |other| ÷ base.
+  latest amount labelled with the change's subject, else the total the paragraph
+  reports, e.g. “共支出0.15万元”), ``base`` is derived as current − change and
+  ``base_raw`` shows the derivation (“0.15+0.42”), its tolerance the sum of both.
+  A rule checks |value| against |other| ÷ base (an error only for a printed base).
 - ``score`` — “得分97.94分”, “项目产出得分48分”: ``value`` = the score,
   ``subject`` = what was scored (“总分” when the sentence does not say).
 - ``year`` — the year a document is about: a title line (subject ``title``), a
@@ -353,7 +354,7 @@ class _Extractor:
                     pos = amount.start(2)
                     other = (_signed(_number(amount.group(2), amount.group(3),
                                              self.p.printed[pos:amount.end()]), sign), pos)
-                base = self._previous(a, first.start(), other, sign)
+                base = self._previous(a, first.start(), other, subject)
                 if other is None and base is not None and self._current_stated is not None:
                     cur, cur_at = self._current_stated
                     other = (Number(raw=f"{cur.raw.removesuffix('万元')}-{base[0].raw.removesuffix('万元')}",
@@ -365,7 +366,7 @@ class _Extractor:
                 self._emit("change", first.start(), last.end(), subject, value,
                            pct.start(2) if pct is not None else None, base=base, other=other)
 
-    def _previous(self, a: int, pos: int, other, sign: float):
+    def _previous(self, a: int, pos: int, other, subject: str | None):
         """The previous-year amount: stated (上年…X万元, 由X…到Y), else derived from
         the current amount and the change. Sets _current_stated for 由X到Y."""
         t = self.p.text
@@ -388,16 +389,25 @@ class _Extractor:
             return _number(fm.group(1), unit, self.p.printed[at:a + fm.end(2) if fm.group(2) else a + fm.end(1)]), at
         if other is None or other[0].value is None:
             return None
-        current = self._current(pos)
+        current = self._current(pos, subject)
         if current is None:
             return None
+        label = t[self.p.sentences[current.sentence][0]:current.start]
+        if subject and len(subject) >= 2 and not any(subject[i:i + 2] in label for i in range(len(subject) - 1)):
+            return None   # the change is about something else than the amount the paragraph reports
         amt = other[0]
         value = current.value - amt.value
         op = "+" if amt.value < 0 else "-"
         raw = f"{current.raw.removesuffix('万元')}{op}{amt.raw.removesuffix('万元')}"
         return Number(raw=raw, value=_r(value), tol=_r(current.tol + amt.tol), unit="万元"), current.start
 
-    def _current(self, pos: int) -> _Num | None:
+    def _current(self, pos: int, subject: str | None = None) -> _Num | None:
+        """The current amount a change refers to: the latest amount labelled with the
+        change's subject, else the total the paragraph last reported."""
+        if subject and len(subject) >= 2:
+            named = [n for n in self.money if n.end <= pos and n.depth == 0 and subject in n.label]
+            if named:
+                return named[-1]
         groups = [g for g in self.groups if g[0].start < pos]
         if groups:
             return max(groups, key=lambda g: g[0].start)[0]
