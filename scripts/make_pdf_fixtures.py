@@ -26,20 +26,20 @@ from __future__ import annotations
 import io
 import random
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reportlab.lib.pagesizes import A4, landscape  # noqa: E402
-from reportlab.pdfbase import pdfmetrics  # noqa: E402
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 
-from auditor.ingest.pdf import join_sep  # noqa: E402
-from auditor.ingest.raw import Paragraph, RawTable  # noqa: E402
-from auditor.ingest.text import PROSE_MIN, heading_text, parse_text  # noqa: E402
+from auditor.ingest.pdf import join_sep
+from auditor.ingest.raw import Paragraph, RawTable
+from auditor.ingest.text import PROSE_MIN, heading_text, parse_text
 
 FONT = "STSong-Light"
 PAD = 3.0
@@ -443,10 +443,10 @@ def long_items(n: int) -> list[tuple[str, str, str, str, str]]:
 
 NARRATIVE_TITLE = "2023年度部门整体支出绩效自评报告"
 NARRATIVE = [
-    "2023年度本部门年初预算收入1,971.31万元，其中一般公共预算拨款1,845.60万元，占93.62%；"
-    "全年支出1,862.45万元，较上年减少108.86万元，下降5.52%，主要原因是项目支出压减。",
-    "基本支出1,012.02万元，占全年支出的54.34%，其中人员经费862.30万元、公用经费149.72万元；"
-    "项目支出850.43万元，占全年支出的45.66%。部门整体绩效自评得分95.41分，评价等级为“优”。",
+    ("2023年度本部门年初预算收入1,971.31万元，其中一般公共预算拨款1,845.60万元，占93.62%；"
+     "全年支出1,862.45万元，较上年减少108.86万元，下降5.52%，主要原因是项目支出压减。"),
+    ("基本支出1,012.02万元，占全年支出的54.34%，其中人员经费862.30万元、公用经费149.72万元；"
+     "项目支出850.43万元，占全年支出的45.66%。部门整体绩效自评得分95.41分，评价等级为“优”。"),
 ]
 
 

@@ -13,10 +13,17 @@ import pytest
 
 pytest.importorskip("pdfplumber", reason="reading PDF needs pdfplumber: pip install -e '.[pdf]'")
 
-from auditor.ingest import read_document  # noqa: E402
-from auditor.ingest import pdf as pdfmod  # noqa: E402
-from auditor.ingest.pdf import ERR_ENCRYPTED, ERR_SCANNED, ERR_TRUNCATED, join_lines, page_of_line, parse_pdf  # noqa: E402
-from auditor.ingest.raw import Paragraph, RawTable  # noqa: E402
+from auditor.ingest import pdf as pdfmod
+from auditor.ingest import read_document
+from auditor.ingest.pdf import (
+    ERR_ENCRYPTED,
+    ERR_SCANNED,
+    ERR_TRUNCATED,
+    join_lines,
+    page_of_line,
+    parse_pdf,
+)
+from auditor.ingest.raw import Paragraph, RawTable
 
 FIX = Path(__file__).parent / "fixtures" / "pdf"
 
@@ -26,7 +33,7 @@ def _tesseract_chi_sim() -> bool:
     if not exe:
         return False
     try:
-        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
     return "chi_sim" in (out.stdout + out.stderr).split()

@@ -46,6 +46,7 @@ import tempfile
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from statistics import median
 
@@ -72,7 +73,7 @@ _LINES = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 _TEXT = {"vertical_strategy": "text", "horizontal_strategy": "text"}
 _PAGE_NO = re.compile(
     r"^(?:[-—–－_·\s]*\d{1,4}[-—–－_·\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
-    r"|\d{1,4}\s*[/／]\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$", re.I)
+    r"|\d{1,4}\s*[/／]\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$", re.IGNORECASE)
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
@@ -260,7 +261,7 @@ def _table_rows(table, chars: list[dict], ocr: bool) -> tuple[list[list[Cell]], 
 
 def _col_widths(table) -> list[float]:
     xs = sorted({round(c[0], 1) for c in table.cells} | {round(max(c[2] for c in table.cells), 1)})
-    return [b - a for a, b in zip(xs, xs[1:])]
+    return [b - a for a, b in pairwise(xs)]
 
 
 def _read_page(page, pno: int, counter: list[int], ocr_words: list[dict] | None = None,
@@ -349,7 +350,7 @@ def ocr_available() -> str | None:
     if not exe:
         return "未找到 tesseract"
     try:
-        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError) as e:
         return f"tesseract 无法运行（{type(e).__name__}）"
     if OCR_LANG not in (langs.stdout + langs.stderr).split():
@@ -369,7 +370,7 @@ def _ruling_edges(gray, scale: float) -> tuple[list[dict], list[dict]]:
         padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
         padded[:, 1:-1] = mask
         diff = np.diff(padded, axis=1)
-        for y in np.nonzero((mask.sum(axis=1) >= min_len))[0]:
+        for y in np.nonzero(mask.sum(axis=1) >= min_len)[0]:
             starts = np.nonzero(diff[y] == 1)[0]
             ends = np.nonzero(diff[y] == -1)[0]
             for s, e in zip(starts, ends):
@@ -418,7 +419,7 @@ def _tesseract(images: list, psm: int, deadline: float, tmp: Path) -> list[list[
     listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
     timeout = max(5.0, min(OCR_PAGE_SECONDS, deadline - time.monotonic()))
     proc = subprocess.run(["tesseract", str(listing), "stdout", "-l", OCR_LANG, "--psm", str(psm), "tsv"],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
     if proc.returncode != 0:
         raise PdfReadError(f"OCR 失败（tesseract 退出码 {proc.returncode}：{proc.stderr.strip()[-120:]}）")
     out: list[list[dict]] = [[] for _ in images]
@@ -691,7 +692,7 @@ def _assemble(file: str, pages: list[_Page]) -> RawDocument:
         if isinstance(item, _Table):
             if last_table is not None and last_table[1].page + 1 == item.page and _same_columns(last_table[1], item) \
                     and _is_first_table(pages, item) and _is_last_table(pages, last_table[1]):
-                raw, prev = last_table
+                raw = last_table[0]
                 rows = list(item.rows)
                 for k in (3, 2, 1):
                     if len(rows) > k and len(raw.rows) >= k and \
