@@ -68,6 +68,7 @@ def check(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not in this baseline."),
     max_findings: Optional[int] = typer.Option(None, "--max-findings", help="Exit 1 when there are more findings."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
+    ocr: bool = typer.Option(False, "--ocr", help="Read scanned PDF pages by OCR (needs tesseract with chi_sim)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Counts only."),
 ) -> None:
@@ -94,6 +95,10 @@ def check(
     except UnknownFormat as e:
         _die(str(e))
     catalog = _catalog(rules)
+    if ocr:
+        import auditor.ingest.pdf as pdf_reader
+
+        pdf_reader.OCR = True
     from auditor.model.io import CanonicalError
 
     try:

@@ -121,7 +121,11 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> t
         ctx = TableContext(doc_id, table_id, file, kind, table.title, table.headings,
                            _year(*reversed(table.headings)) or doc_year)
         try:
-            merge_rows(rows, fn(table, ctx))
+            produced = fn(table, ctx)
+            for t in produced.get("tables", []):
+                t.setdefault("page", table.page)
+                t.setdefault("sheet", table.sheet)
+            merge_rows(rows, produced)
             kinds.append(kind)
         except Exception as e:  # noqa: BLE001 - one table's parser bug must not lose the document
             rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
@@ -142,8 +146,10 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> t
     info.kind = max(set(kinds), key=kinds.count) if kinds else ("narrative" if rows.get("claims") else None)
     info.year = doc_year or next((t.get("year") for t in rows.get("tables", []) if t.get("year")), None)
     unit = next((t.get("name") for t in rows.get("tables", []) if t.get("name")), None)
+    page_starts = getattr(raw, "page_starts", None)
     rows["documents"].append({"doc_id": doc_id, "file": file, "title": raw.title, "year": info.year,
-                              "unit": unit, "kind": info.kind, "sha256": raw.sha256})
+                              "unit": unit, "kind": info.kind, "sha256": raw.sha256,
+                              "page_starts": ",".join(map(str, page_starts)) if page_starts else None})
     return info, rows
 
 

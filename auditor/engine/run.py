@@ -6,6 +6,7 @@ and the run goes on.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import duckdb
@@ -91,7 +92,7 @@ def _loc(value) -> tuple[int | None, int | None, str | None, str | None]:
 
 
 def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str], str],
-             seconds: float = DEFAULT_RULE_SECONDS) -> list[Finding]:
+             seconds: float = DEFAULT_RULE_SECONDS, pages: dict[str, list[int]] | None = None) -> list[Finding]:
     timer = threading.Timer(seconds, con.interrupt)
     timer.start()
     try:
@@ -112,6 +113,8 @@ def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str]
         table_id = row.get("table_id")
         table = tables.get((doc_id, str(table_id))) if table_id is not None else None
         line, col, sheet, cell = _loc(row.get("loc", row.get("line")))
+        starts = (pages or {}).get(doc_id)
+        page = bisect.bisect_right(starts, line) if starts and line else None
         printed = row.get("printed")
         expected = row.get("expected")
         msg_values = _Row({k: _fmt(v) for k, v in row.items()})
@@ -124,7 +127,8 @@ def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str]
             rule=rule.id, name=rule.name, family=rule.family, severity=rule.severity,
             message=f"{text} [{rule.name}]",
             location=Location(file=file, table=table, row=None if row_key is None else str(row_key),
-                              line=line, column=col, field=row.get("field"), sheet=sheet, cell=cell),
+                              line=line, column=col, field=row.get("field"), sheet=sheet, cell=cell,
+                              page=page),
             printed=None if printed is None else _fmt(printed),
             expected=None if expected is None else _fmt(expected),
             row_key=None if row_key is None else str(row_key),
@@ -142,6 +146,8 @@ def run_rules(canonical: Canonical, rules: list[Rule], params: dict | None = Non
               cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS) -> list[Finding]:
     con = connect(canonical, params, cap_bands)
     docs = {str(r.doc_id): str(r.file) for r in canonical["documents"].itertuples()}
+    pages = {str(r.doc_id): [int(x) for x in str(r.page_starts).split(",")]
+             for r in canonical["documents"].itertuples() if isinstance(r.page_starts, str) and r.page_starts}
     tables = {}
     for r in canonical["tables"].itertuples():
         label = str(r.title) if r.title is not pd.NA and r.title is not None else str(r.kind)
@@ -151,7 +157,7 @@ def run_rules(canonical: Canonical, rules: list[Rule], params: dict | None = Non
     findings: list[Finding] = []
     try:
         for rule in rules:
-            findings += run_rule(con, rule, docs, tables, seconds)
+            findings += run_rule(con, rule, docs, tables, seconds, pages)
     finally:
         con.close()
     return findings

@@ -17,7 +17,7 @@ NUMBER_SUFFIXES = ("", "_raw", "_tol", "_loc")
 
 # table name -> (text columns, number fields)
 SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "documents": (("doc_id", "file", "title", "year", "unit", "kind", "sha256"), ()),
+    "documents": (("doc_id", "file", "title", "year", "unit", "kind", "sha256", "page_starts"), ()),
     # one row per recognized table: its kind and identity (project or unit name)
     "tables": (("doc_id", "table_id", "kind", "title", "name", "unit", "year", "line", "sheet", "page",
                 "goal", "goal_result", "goal_line"), ()),
