@@ -23,8 +23,9 @@ DEFAULTS: dict = {
         {"rate_from": 60.0, "rate_to": 70.0, "max_total": 79.0},
         {"rate_from": 70.0, "rate_to": 80.0, "max_total": 89.0},
     ],
-    # 302 economic-classification items counted as personnel (人员经费) in this region
-    "personnel_302_items": ["30239"],
+    # 302 economic-classification items (codes or names) counted as personnel (人员经费) in this
+    # region; replaces the lexicon list `personnel_302` that rule EXP005 reads
+    "personnel_302_items": ["30239", "其他交通费用"],
     # severity overrides, e.g. {"FSR004" = "info"}
     "severity": {},
     "select": [],
@@ -50,6 +51,10 @@ class Config:
             return self.__dict__["values"][name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def lexicon(self) -> dict[str, list[str]]:
+        """Word lists the configuration overrides in checks/_lexicon.yaml."""
+        return {"personnel_302": [str(x) for x in self.values["personnel_302_items"]]}
 
     def params(self) -> dict:
         return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total")}

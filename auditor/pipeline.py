@@ -119,7 +119,7 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> t
                                      "detail": f"“{kind}”类表格暂不支持解析"})
             continue
         ctx = TableContext(doc_id, table_id, file, kind, table.title, table.headings,
-                           _year(*reversed(table.headings)) or doc_year)
+                           _year(*reversed(table.headings)) or doc_year, preamble=table.preamble)
         try:
             produced = fn(table, ctx)
             for t in produced.get("tables", []):
@@ -211,7 +211,8 @@ def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = No
     else:
         documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
                                      seconds=cfg.file_timeout)
-    findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, seconds=cfg.rule_timeout)
+    findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, seconds=cfg.rule_timeout,
+                         lexicon=cfg.lexicon())
     overrides = {k.upper(): Severity(v) for k, v in cfg.severity.items()}
     if overrides:
         findings = [replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings]

@@ -23,7 +23,7 @@ def macros_sql() -> str:
     return (builtin_checks_dir() / "_macros.sql").read_text(encoding="utf-8")
 
 
-def lexicon_frame() -> pd.DataFrame:
+def lexicon_frame(overrides: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """checks/_lexicon*.yaml: named word lists (meanings of indicator names, units ...)
     as a table `lexicon(list, term)`, so rules keep vocabulary in data, not in SQL."""
     import yaml
@@ -32,11 +32,16 @@ def lexicon_frame() -> pd.DataFrame:
     for path in sorted(builtin_checks_dir().glob("_lexicon*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for name, terms in data.items():
+            if overrides and name in overrides:
+                continue
             rows += [{"list": str(name), "term": str(t)} for t in terms or []]
+    for name, terms in (overrides or {}).items():
+        rows += [{"list": name, "term": str(t)} for t in terms]
     return pd.DataFrame(rows, columns=["list", "term"], dtype="string")
 
 
-def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None):
+def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None,
+            lexicon: dict[str, list[str]] | None = None):
     """A DuckDB connection holding the canonical tables, with file, network and
     extension access disabled and the configuration locked, since rule packs may
     come from strangers."""
@@ -55,7 +60,7 @@ def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[di
     bands = pd.DataFrame(cap_bands, columns=["rate_from", "rate_to", "max_total"], dtype="float64")
     con.register("_cap_bands_df", bands)
     con.execute("CREATE VIEW cap_bands AS SELECT * FROM _cap_bands_df")
-    con.register("_lexicon_df", lexicon_frame())
+    con.register("_lexicon_df", lexicon_frame(lexicon))
     con.execute("CREATE VIEW lexicon AS SELECT * FROM _lexicon_df")
     con.execute(macros_sql())
     for stmt in ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
@@ -143,8 +148,9 @@ def crash_finding(rule: Rule, why: str) -> Finding:
 
 
 def run_rules(canonical: Canonical, rules: list[Rule], params: dict | None = None,
-              cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS) -> list[Finding]:
-    con = connect(canonical, params, cap_bands)
+              cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS,
+              lexicon: dict[str, list[str]] | None = None) -> list[Finding]:
+    con = connect(canonical, params, cap_bands, lexicon)
     docs = {str(r.doc_id): str(r.file) for r in canonical["documents"].itertuples()}
     pages = {str(r.doc_id): [int(x) for x in str(r.page_starts).split(",")]
              for r in canonical["documents"].itertuples() if isinstance(r.page_starts, str) and r.page_starts}

@@ -32,6 +32,7 @@ class RawTable:
     sheet: str | None = None
     page: int | None = None
     layout: str = "row"              # row | cell | sheet | docx | csv
+    preamble: list[str] = field(default_factory=list)   # short lines between the heading and the table (单位：万元)
 
     def first_line(self) -> int | None:
         for row in self.rows:

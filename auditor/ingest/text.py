@@ -14,6 +14,7 @@ from auditor.ingest.raw import Cell, Paragraph, RawDocument, RawTable
 _HEADING = re.compile(
     r"^(#{1,6}\s+.+|\*\*.+\*\*|表\s*\d+|附件\s*[\d\-－]+|.{2,60}(表|表\s*[(（]\s*\d{4}\s*年度?\s*[)）]))$")
 PROSE_MIN = 40
+REPORT_TITLE = re.compile(r"(报告|说明|自评表|批复表|决算|预算)$")
 
 
 def heading_text(line: str) -> str | None:
@@ -76,6 +77,7 @@ def parse_text(file: str, text: str) -> RawDocument:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     doc = RawDocument(file=file)
     headings: list[str] = []
+    preamble: list[str] = []       # prose lines since the last heading
     run: list[tuple[int, str]] = []
     run_start: int | None = None
 
@@ -93,7 +95,8 @@ def parse_text(file: str, text: str) -> RawDocument:
             rows = [r for r in rows if any(c.text for c in r)]
             if rows:
                 doc.blocks.append(RawTable(title=headings[-1] if headings else None, rows=rows,
-                                           line=run_start, headings=list(headings[-4:]), layout=layout))
+                                           line=run_start, headings=list(headings[-4:]), layout=layout,
+                                           preamble=list(preamble[-6:])))
         run, run_start = [], None
 
     for no, line in enumerate(lines, 1):
@@ -102,6 +105,7 @@ def parse_text(file: str, text: str) -> RawDocument:
         if head:
             flush()
             headings.append(head)
+            preamble = []
             if doc.title is None:
                 doc.title = head
             continue
@@ -117,11 +121,22 @@ def parse_text(file: str, text: str) -> RawDocument:
         if len(stripped) >= PROSE_MIN or (not run and re.search(r"[。；！？]$", stripped)):
             flush()
             doc.blocks.append(Paragraph(stripped, no))
+            preamble.append(stripped)
         elif run:
             run.append((no, line))
         else:
             doc.blocks.append(Paragraph(stripped, no))
+            preamble.append(stripped)
     flush()
+    leading = []
+    for b in doc.blocks:
+        if not isinstance(b, Paragraph):
+            break
+        leading.append(b)
+    named = next((b.text for b in leading if len(b.text) <= 60 and REPORT_TITLE.search(b.text)), None)
+    first_heading_line = next((b.line for b in doc.blocks if isinstance(b, RawTable)), None)
+    if named and (doc.title is None or first_heading_line is None or leading):
+        doc.title = named
     if doc.title is None:
         for b in doc.blocks:
             if isinstance(b, Paragraph):

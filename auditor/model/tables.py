@@ -20,7 +20,7 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "documents": (("doc_id", "file", "title", "year", "unit", "kind", "sha256", "page_starts"), ()),
     # one row per recognized table: its kind and identity (project or unit name)
     "tables": (("doc_id", "table_id", "kind", "title", "name", "unit", "year", "line", "sheet", "page",
-                "goal", "goal_result", "goal_line"), ()),
+                "goal", "goal_result", "goal_line", "money_unit"), ()),
     # money lines of self-evaluation tables; role: total/central/local/other/fiscal/carryover/
     # basic/project/personnel/public/task/dept_budget
     "funds": (("doc_id", "table_id", "row_no", "line", "item", "role"),
@@ -37,7 +37,7 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ledger": (("doc_id", "table_id", "row_no", "line", "code", "code_kind", "level", "name", "column"),
                ("amount",)),
     # numeric statements pulled from narrative text (issue 3)
-    "claims": (("doc_id", "claim_id", "line", "kind", "subject", "sentence", "text"),
+    "claims": (("doc_id", "table_id", "claim_id", "line", "kind", "subject", "sentence", "text"),
                ("value", "base", "other")),
     # performance target tables (表16/表17)
     "targets": (("doc_id", "table_id", "row_no", "line", "project", "level1", "level2", "name",

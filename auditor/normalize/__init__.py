@@ -32,6 +32,7 @@ class TableContext:
     title: str | None = None
     headings: list[str] = field(default_factory=list)
     year: str | None = None       # the document's year, when known
+    preamble: list[str] = field(default_factory=list)   # lines between the heading and the table
 
 
 @dataclass

@@ -500,7 +500,8 @@ def _is_title_line(p: Paragraph, k: int) -> bool:
 
 def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
     rows: list[dict] = []
-    if ctx.title and YEAR.search(ctx.title) and TITLE_LINE.search(ctx.title.strip()):
+    title_is_a_paragraph = any(ctx.title and p.text.strip() == ctx.title.strip() for p in paragraphs[:6])
+    if ctx.title and YEAR.search(ctx.title) and TITLE_LINE.search(ctx.title.strip()) and not title_is_a_paragraph:
         y = YEAR.search(ctx.title)
         row = {"doc_id": ctx.doc_id, "claim_id": "H.1", "line": None, "kind": "year", "subject": "title",
                "sentence": ctx.title, "text": ctx.title}

@@ -164,7 +164,7 @@ class _Ledger:
             self.claim_no += 1
             if subject and r.get("kind") in ("total_parts",) and not r.get("subject"):
                 r["subject"] = subject
-            self.out["claims"].append({"doc_id": self.ctx.doc_id, "claim_id": f"{self.ctx.table_id}.C{self.claim_no}",
+            self.out["claims"].append({"doc_id": self.ctx.doc_id, "table_id": self.ctx.table_id, "claim_id": f"{self.ctx.table_id}.C{self.claim_no}",
                                        "line": cell.line, **r})
 
 
@@ -221,18 +221,24 @@ def _code_kind(code: str, header_text: str) -> str | None:
     return {"2": "function", "3": "economic", "5": "economic"}.get(code[:1])
 
 
+MONEY_UNIT = re.compile(r"^(?:金额)?单位[:：]\s*(万元|千元|亿元|元|万)")
+
+
 def normalize_ledger(table: RawTable, ctx: TableContext) -> Rows:
     led = _Ledger(table, ctx)
     headings = ctx.headings or table.headings
     title = real_title(headings) or ctx.title or table.title
-    unit = None
-    for row in table.rows[:4]:
-        for c in row:
-            m = UNIT_NAME.search(c.text or "")
-            if m:
-                unit = m.group(1).strip()
+    unit = money_unit = None
+    for text in list(ctx.preamble) + [c.text or "" for row in table.rows[:4] for c in row]:
+        m = UNIT_NAME.search(text)
+        if m:
+            unit = m.group(1).strip()
+        m = MONEY_UNIT.search(clean(text))
+        if m:
+            money_unit = m.group(1)
     led.out["tables"].append({"doc_id": ctx.doc_id, "table_id": ctx.table_id, "kind": "ledger", "title": title,
-                              "name": None, "unit": unit, "year": ctx.year, "line": table.first_line()})
+                              "name": None, "unit": unit, "money_unit": money_unit, "year": ctx.year,
+                              "line": table.first_line()})
     # a line without tabs inside a table run is a note (备注：如此表为空表…), not a row
     rows = [r for r in table.rows if sum(1 for c in r if c.text) and len(r) > 1 and not NOTE.match(clean(r[0].text))
             and not any(UNIT_NAME.search(c.text or "") for c in r)]
