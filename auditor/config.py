@@ -26,6 +26,9 @@ DEFAULTS: dict = {
     # 302 economic-classification items (codes or names) counted as personnel (人员经费) in this
     # region; replaces the lexicon list `personnel_302` that rule EXP005 reads
     "personnel_302_items": ["30239", "其他交通费用"],
+    # tables a disclosure must contain (CMP001); [] keeps the lexicon's lists
+    "required_budget_tables": [],
+    "required_final_tables": [],
     # severity overrides, e.g. {"FSR004" = "info"}
     "severity": {},
     "select": [],
@@ -54,7 +57,11 @@ class Config:
 
     def lexicon(self) -> dict[str, list[str]]:
         """Word lists the configuration overrides in checks/_lexicon.yaml."""
-        return {"personnel_302": [str(x) for x in self.values["personnel_302_items"]]}
+        out = {"personnel_302": [str(x) for x in self.values["personnel_302_items"]]}
+        for key in ("required_budget_tables", "required_final_tables"):
+            if self.values[key]:
+                out[key] = [str(x) for x in self.values[key]]
+        return out
 
     def params(self) -> dict:
         return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total")}

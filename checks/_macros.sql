@@ -28,3 +28,7 @@ CREATE MACRO met(op, a, t) AS CASE op
 -- a number for messages: up to 4 decimals, trailing zeros dropped
 CREATE MACRO num(x) AS CASE WHEN x IS NULL THEN NULL
     ELSE rtrim(rtrim(format('{:.4f}', x::DOUBLE), '0'), '.') END;
+-- a name for matching across tables: no whitespace, punctuation or brackets, full-width folded
+CREATE MACRO norm_name(x) AS regexp_replace(coalesce(x, ''), '[\s\p{P}\p{S}（）()【】]+', '', 'g');
+-- a unit name for matching across documents: also without codes such as 071002 … -210400000
+CREATE MACRO norm_unit(x) AS regexp_replace(norm_name(x), '[0-9]+', '', 'g');
