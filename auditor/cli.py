@@ -177,7 +177,9 @@ def rules(
     if fmt == "json":
         typer.echo(json.dumps([_rule_dict(r) for r in chosen], ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        typer.echo(rules_markdown(chosen))
+        from auditor.engine.docs import rules_markdown
+
+        typer.echo(rules_markdown(chosen), nl=False)
     else:
         table = Table("code", "name", "severity", "summary", title=f"auditor rules ({len(chosen)})")
         for r in chosen:
@@ -189,13 +191,6 @@ def _rule_dict(r) -> dict:
     return {"code": r.id, "name": r.name, "family": r.family, "severity": r.severity.value, "tags": list(r.tags),
             "since": r.since, "summary": r.summary, "rationale": r.rationale, "message": r.message,
             "examples": r.examples}
-
-
-def rules_markdown(chosen) -> str:
-    lines = ["| code | name | severity | summary |", "|---|---|---|---|"]
-    for r in chosen:
-        lines.append(f"| {r.id} | {r.name} | {r.severity.value} | {r.summary} |")
-    return "\n".join(lines)
 
 
 @app.command()
