@@ -120,4 +120,4 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
         return RawDocument(file=file, error=f"读取失败（{type(e).__name__}：{str(e)[:200]}）", sha256=sha)
     doc.sha256 = sha
     doc.fmt = kind
-    return _stamp_sheets(doc)
+    return _stamp_sheets(doc.settle_title())

@@ -722,11 +722,6 @@ def _assemble(file: str, pages: list[_Page]) -> RawDocument:
         if first.ocr:
             para.ocr = True  # type: ignore[attr-defined]
         doc.blocks.append(para)
-    if doc.title is None:
-        for b in doc.blocks:
-            if isinstance(b, Paragraph):
-                doc.title = b.text[:80]
-                break
     return doc
 
 

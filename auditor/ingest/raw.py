@@ -4,7 +4,10 @@ budget tables; recognizing what a table is happens in auditor.recognize.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+REPORT_TITLE = re.compile(r"(报告|说明|自评表|批复表|决算|预算)$")
 
 
 @dataclass(slots=True)
@@ -66,3 +69,20 @@ class RawDocument:
     @property
     def paragraphs(self) -> list[Paragraph]:
         return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    def settle_title(self) -> "RawDocument":
+        """The document's title, the same way for every reader: a report-title line
+        before the first table (2020年部门整体支出绩效自评报告) wins over a heading such as
+        附件1; else the reader's first heading; else the first paragraph."""
+        leading = []
+        for b in self.blocks:
+            if not isinstance(b, Paragraph):
+                break
+            leading.append(b)
+        named = next((b.text for b in leading if len(b.text) <= 60 and REPORT_TITLE.search(b.text)), None)
+        if named:
+            self.title = named
+        if self.title is None:
+            first = next((b for b in self.blocks if isinstance(b, Paragraph)), None)
+            self.title = first.text[:80] if first else None
+        return self

@@ -14,7 +14,6 @@ from auditor.ingest.raw import Cell, Paragraph, RawDocument, RawTable
 _HEADING = re.compile(
     r"^(#{1,6}\s+.+|\*\*.+\*\*|表\s*\d+|附件\s*[\d\-－]+|.{2,60}(表|表\s*[(（]\s*\d{4}\s*年度?\s*[)）]))$")
 PROSE_MIN = 40
-REPORT_TITLE = re.compile(r"(报告|说明|自评表|批复表|决算|预算)$")
 
 
 def heading_text(line: str) -> str | None:
@@ -128,18 +127,4 @@ def parse_text(file: str, text: str) -> RawDocument:
             doc.blocks.append(Paragraph(stripped, no))
             preamble.append(stripped)
     flush()
-    leading = []
-    for b in doc.blocks:
-        if not isinstance(b, Paragraph):
-            break
-        leading.append(b)
-    named = next((b.text for b in leading if len(b.text) <= 60 and REPORT_TITLE.search(b.text)), None)
-    first_heading_line = next((b.line for b in doc.blocks if isinstance(b, RawTable)), None)
-    if named and (doc.title is None or first_heading_line is None or leading):
-        doc.title = named
-    if doc.title is None:
-        for b in doc.blocks:
-            if isinstance(b, Paragraph):
-                doc.title = b.text[:80]
-                break
-    return doc
+    return doc.settle_title()
