@@ -157,9 +157,36 @@ def _read_job(args: tuple[str, str, int | None, float | None]) -> tuple[Document
     return read_rows(*args)
 
 
+def _published_canonical(files: list[Path]) -> tuple[list[Path], list[Canonical], list[DocumentInfo]]:
+    """CSV files in the canonical format a data team publishes (one canonical table per
+    file, see README) bypass the readers; every other file goes through them."""
+    from auditor.model.io import CanonicalError, canonical_table_of, read_canonical_file
+
+    rest, parts, infos = [], [], []
+    for f in files:
+        table = canonical_table_of(f)
+        if table is None:
+            rest.append(f)
+            continue
+        try:
+            df = read_canonical_file(f, table)
+        except (CanonicalError, ValueError) as e:
+            rest.append(f)
+            continue
+        frames = {table: df}
+        if table != "documents":
+            docs = sorted({str(d) for d in df["doc_id"].dropna()})
+            frames["documents"] = Canonical.from_rows(
+                {"documents": [{"doc_id": d, "file": str(f)} for d in docs]})["documents"]
+        parts.append(Canonical({t: frames.get(t, Canonical.from_rows({})[t]) for t in SPEC}))
+        infos.append(DocumentInfo(file=str(f), doc_id=f"canonical:{table}", kind=f"canonical {table}",
+                                  tables=len(df)))
+    return rest, parts, infos
+
+
 def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
           seconds: float | None = None) -> tuple[list[DocumentInfo], Canonical]:
-    files = expand_paths(paths)
+    files, published, published_info = _published_canonical(expand_paths(paths))
     args = [(str(f), f"D{i}", max_bytes, seconds) for i, f in enumerate(files, 1)]
     if jobs > 1 and len(args) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -169,7 +196,14 @@ def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
     all_rows: Rows = {}
     for _, rows in results:
         merge_rows(all_rows, rows)
-    canonical = Canonical.from_rows(all_rows)
+    canonical = Canonical.concat([Canonical.from_rows(all_rows)] + published)
+    if published:
+        # a doc_id named by several published files: the documents.csv row (with a title) wins
+        docs = canonical["documents"]
+        canonical.frames["documents"] = (docs.assign(_known=docs["title"].notna())
+                                         .sort_values("_known", ascending=False, kind="stable")
+                                         .drop_duplicates("doc_id").drop(columns="_known")
+                                         .sort_index().reset_index(drop=True))
     problems = []
     for name in SPEC:
         if name != "problems":
@@ -177,7 +211,7 @@ def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
     if problems:
         all_rows["problems"] = all_rows.get("problems", []) + problems
         canonical.frames["problems"] = Canonical.from_rows({"problems": all_rows["problems"]})["problems"]
-    return [info for info, _ in results], canonical
+    return [info for info, _ in results] + published_info, canonical
 
 
 def extract(path: str | Path) -> Canonical:

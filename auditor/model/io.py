@@ -54,6 +54,31 @@ def _complete(table: str, df: pd.DataFrame, source: Path) -> pd.DataFrame:
     return frame(table, clean_rows)
 
 
+def canonical_table_of(path: Path) -> str | None:
+    """The canonical table a published CSV holds, from its name (`indicators.csv`) or
+    its header (doc_id plus columns of exactly one table); None for any other CSV."""
+    if path.suffix.lower() not in (".csv", ".tsv"):
+        return None
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            header = fh.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    cols = {c.strip() for c in header.replace("\t", ",").split(",")}
+    if "doc_id" not in cols:
+        return None
+    if path.stem in SPEC and cols <= set(columns(path.stem)):
+        return path.stem
+    fits = [t for t in SPEC if cols <= set(columns(t)) and len(cols & set(columns(t))) >= 3]
+    return fits[0] if len(fits) == 1 else None
+
+
+def read_canonical_file(path: Path, table: str) -> pd.DataFrame:
+    df = _read(path) if path.suffix.lower() == ".csv" else pd.read_csv(path, sep="\t", dtype=str,
+                                                                       keep_default_na=False, na_values=[""])
+    return _complete(table, df, path)
+
+
 def load_canonical(directory: str | Path) -> Canonical:
     """Read `<table>.parquet` or `<table>.csv` for every canonical table found in a folder."""
     d = Path(directory)
