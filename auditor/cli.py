@@ -69,6 +69,8 @@ def check(
     max_findings: Optional[int] = typer.Option(None, "--max-findings", help="Exit 1 when there are more findings."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
     ocr: bool = typer.Option(False, "--ocr", help="Read scanned PDF pages by OCR (needs tesseract with chi_sim)."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark (with --canonical Parquet)."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL (default: local[*])."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Counts only."),
 ) -> None:
@@ -89,6 +91,10 @@ def check(
         _die("--canonical 与文件参数不能同时使用")
     if len(fmt) > 1 and output_dir is None:
         _die("多个 --format 需要配合 --output-dir")
+    if engine not in ("duckdb", "spark"):
+        _die("--engine 只能是 duckdb 或 spark")
+    if engine == "spark" and canonical is None:
+        _die("--engine spark 需要 --canonical（先用 auditor extract --format parquet 生成规范表）")
     try:
         for f in fmt:
             get_renderer(f)
@@ -102,8 +108,11 @@ def check(
     from auditor.model.io import CanonicalError
 
     try:
-        report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
-                           canonical=canonical)
+        if engine == "spark":
+            report = _check_spark(canonical, select, ignore, config, catalog, spark_master)
+        else:
+            report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
+                               canonical=canonical)
     except (UnknownSelector, ConfigError, CanonicalError) as e:
         _die(str(e))
     if baseline is not None:
@@ -129,6 +138,58 @@ def check(
     if code == 0 and max_findings is not None and len(report.items) > max_findings:
         code = 1
     raise typer.Exit(code)
+
+
+def _check_spark(canonical_dir, select, ignore, config, catalog, master):
+    """The same rule packs on Spark SQL over canonical Parquet (national-scale runs)."""
+    from auditor.config import load_config
+    from auditor.engine.select import select_rules
+    from auditor.findings import Report
+
+    try:
+        from auditor.engine.spark import default_session, run_rules_spark
+    except ImportError as e:
+        _die(f"Spark 引擎需要 pyspark：pip install 'auditor[spark]'（{e}）")
+    cfg = load_config(config)
+    rules = select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore)
+    findings = run_rules_spark(canonical_dir, rules, params=cfg.params(), cap_bands=cfg.cap_bands,
+                               spark=default_session(master) if master else None)
+    return Report(items=findings, rules_run=[r.id for r in rules],
+                  provenance={"engine": "spark", "canonical": str(canonical_dir), "config": cfg.to_dict()})
+
+
+export_app = typer.Typer(help="Export the active rule packs to other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gx")
+def export_gx_cmd(
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for the expectation suites."),
+    select: List[str] = typer.Option([], "--select"),
+    ignore: List[str] = typer.Option([], "--ignore"),
+    rules_dirs: List[Path] = typer.Option([], "--rules"),
+    config: Optional[Path] = typer.Option(None, "--config"),
+) -> None:
+    """Write a Great Expectations 1.x suite (UnexpectedRowsExpectation per rule, SQLite dialect);
+    rules that SQLite cannot express are listed, never dropped silently."""
+    import os
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from auditor.config import ConfigError, load_config
+    from auditor.engine.select import UnknownSelector, select_rules
+
+    try:
+        from auditor.export.gx import export_gx
+    except ImportError as e:
+        _die(f"GX 导出需要 sqlglot：pip install 'auditor[gx]'（{e}）")
+    catalog = _catalog(rules_dirs)
+    try:
+        cfg = load_config(config)
+        chosen = select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore)
+    except (UnknownSelector, ConfigError) as e:
+        _die(str(e))
+    result = export_gx(chosen, output, params=cfg.params(), cap_bands=cfg.cap_bands)
+    typer.echo(result.report())
 
 
 @app.command()

@@ -135,3 +135,21 @@ def test_max_findings_gates(tmp_path):
     bad = write(tmp_path, "bad.txt", CLEAN.replace("80.00%", "90.00%"))
     assert runner.invoke(app, ["check", str(bad), "--fail-on", "never", "--max-findings", "0"]).exit_code == 1
     assert runner.invoke(app, ["check", str(bad), "--fail-on", "never", "--max-findings", "5"]).exit_code == 0
+
+
+def test_export_gx_lists_what_it_cannot_express(tmp_path):
+    pytest.importorskip("sqlglot", reason="the GX export needs sqlglot (pip install -e '.[gx]')")
+    result = runner.invoke(app, ["export", "gx", "--output", str(tmp_path / "gx")])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "gx" / "manifest.json").read_text(encoding="utf-8"))
+    exported = {e["rule"] for e in manifest["expectations"]}
+    skipped = {e["rule"] for e in manifest["not_expressible"]}
+    assert exported and not exported & skipped
+    assert exported | skipped == {r.id for r in load_catalog()}
+    for rule in skipped:
+        assert rule in result.output
+
+
+def test_spark_engine_needs_canonical_tables(tmp_path):
+    result = runner.invoke(app, ["check", str(tmp_path), "--engine", "spark"])
+    assert result.exit_code == 2
