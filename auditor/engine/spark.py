@@ -26,7 +26,14 @@ from pathlib import Path
 from auditor.engine.catalog import Rule
 from auditor.engine.run import crash_finding, lexicon_frame, run_rule
 from auditor.findings import Finding, Location, Severity
-from auditor.model.tables import BOOL_COLUMNS, INT_COLUMNS, SPEC, TABLE_INT_COLUMNS, columns, number_fields
+from auditor.model.tables import (
+    BOOL_COLUMNS,
+    INT_COLUMNS,
+    SPEC,
+    TABLE_INT_COLUMNS,
+    columns,
+    number_fields,
+)
 
 DEFAULT_SPARK_RULE_SECONDS = 600.0
 DEFAULT_PARAMS = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
@@ -69,13 +76,25 @@ def default_session(master: str | None = None):
     return spark
 
 
-def _read_table(session, directory: Path, table: str):
+def _remote(location) -> bool:
+    return "://" in str(location)
+
+
+def _read_table(session, location, table: str):
     from pyspark.sql import functions as F
 
-    path = directory / f"{table}.parquet"
     cols = columns(table)
-    if path.is_file():
+    path = f"{str(location).rstrip('/')}/{table}.parquet" if _remote(location) else Path(location) / f"{table}.parquet"
+    df = None
+    if _remote(location):
+        try:
+            df = session.read.parquet(path)
+        except Exception as e:
+            if "PATH_NOT_FOUND" not in _analysis_condition(e) and "Path does not exist" not in str(e):
+                raise
+    elif path.exists():          # a file, or a folder of part files
         df = session.read.parquet(str(path))
+    if df is not None:
         present = set(df.columns)
         unknown = present - set(cols)
         if unknown:
@@ -89,16 +108,18 @@ def _read_table(session, directory: Path, table: str):
 def register_views(session, canonical_dir: str | Path, params: dict | None = None,
                    cap_bands: list[dict] | None = None, cache: bool = True) -> list:
     """Canonical tables (<table>.parquet, missing tables empty, missing columns NULL,
-    types cast to the canonical ones) and params / cap_bands / lexicon as temporary views."""
-    directory = Path(canonical_dir)
-    if not directory.is_dir():
-        raise FileNotFoundError(f"{directory}: not a folder of canonical Parquet tables")
-    if not any((directory / f"{t}.parquet").is_file() for t in SPEC):
-        raise FileNotFoundError(f"{directory}: no canonical Parquet tables (write them with "
-                                f"`auditor extract --format parquet`)")
+    types cast to the canonical ones) and params / cap_bands / lexicon as temporary views.
+    `canonical_dir` is a local folder or a URL Spark reads (hdfs://, s3a:// ...)."""
+    if not _remote(canonical_dir):
+        directory = Path(canonical_dir)
+        if not directory.is_dir():
+            raise FileNotFoundError(f"{directory}: not a folder of canonical Parquet tables")
+        if not any((directory / f"{t}.parquet").exists() for t in SPEC):
+            raise FileNotFoundError(f"{directory}: no canonical Parquet tables (write them with "
+                                    f"`auditor extract --format parquet`)")
     frames = []
     for table in SPEC:
-        df = _read_table(session, directory, table)
+        df = _read_table(session, canonical_dir, table)
         if cache:
             df = df.cache()
         df.createOrReplaceTempView(table)
@@ -206,7 +227,7 @@ def run_rules_spark(canonical_dir: str | Path, rules: list[Rule], params: dict |
         for f in frames:
             try:
                 f.unpersist()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001, S110 - the session may already be stopped
                 pass
     return [f for part in parts for f in part]
 

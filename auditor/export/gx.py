@@ -54,8 +54,8 @@ class ExportResult:
     run_script: Path | None = None
 
     def report(self) -> str:
-        lines = [f"Great Expectations export: {len(self.exported)} rules in {len(self.suites)} suites "
-                 f"-> {self.output_dir}"]
+        lines = [(f"Great Expectations export: {len(self.exported)} rules in {len(self.suites)} suites "
+                  f"-> {self.output_dir}")]
         for table, path in sorted(self.suites.items()):
             n = sum(1 for e in self.exported if e["table"] == table)
             lines.append(f"  {path.name}: {n} expectations on table {table}")
@@ -168,8 +168,8 @@ def export_gx(rules: list[Rule], output_dir: str | Path, params: dict | None = N
         "sqlite_version": ".".join(map(str, version)),
         "suites": {t: p.name for t, p in sorted(result.suites.items())},
         "aux_tables": {n: f"{n}.csv" for n in ("params", "cap_bands", "lexicon")},
-        "functions": {"REGEXP": "x REGEXP p calls regexp(p, x): register a function with RE2's meaning "
-                                "(run_suite.py does)"},
+        "functions": {"REGEXP": ("x REGEXP p calls regexp(p, x): register a function with RE2's meaning "
+                                 "(run_suite.py does)")},
         "expectations": result.exported,
         "not_expressible": result.not_expressible,
     }

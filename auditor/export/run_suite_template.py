@@ -84,7 +84,7 @@ def _register_regexp() -> None:
         return
 
     @event.listens_for(Engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record):
         if isinstance(dbapi_connection, sqlite3.Connection):
             dbapi_connection.create_function("regexp", 2, _regexp, deterministic=True)
 
@@ -94,8 +94,11 @@ def _register_regexp() -> None:
 def _context():
     os.environ["GX_ANALYTICS_ENABLED"] = "false"      # before great_expectations is imported
     import great_expectations as gx
-    from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
-                                                            ProgressBarsConfig)
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(), analytics_enabled=False,
                                progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False))

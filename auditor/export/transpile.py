@@ -37,7 +37,14 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
                       "or 'auditor[spark]' (or pip install sqlglot)") from e
 
 from auditor.engine.catalog import builtin_checks_dir
-from auditor.model.tables import BOOL_COLUMNS, INT_COLUMNS, SPEC, TABLE_INT_COLUMNS, columns, number_fields
+from auditor.model.tables import (
+    BOOL_COLUMNS,
+    INT_COLUMNS,
+    SPEC,
+    TABLE_INT_COLUMNS,
+    columns,
+    number_fields,
+)
 
 AUX_TABLES = ("params", "cap_bands", "lexicon")
 BATCH_CTE = "__auditor_batch"
@@ -355,8 +362,7 @@ def regex_to_sqlite(subject: exp.Expression, pattern: str) -> exp.Expression | N
         eol = bool(body) and body[-1] == ("eol",)
         body = body[:-1] if eol else body
         if any(t in (("bol",), ("eol",)) for t in body):
-            if any(t == ("bol",) for t in body) or any(t == ("eol",) for t in body):
-                return None     # anchors inside the pattern
+            return None     # anchors inside the pattern
         if bol and eol and all(t[0] == "lit" for t in body):
             key = ("eq", "".join(t[1] for t in body))
             if key not in seen:
@@ -720,8 +726,8 @@ def sqlite_schema_sql() -> list[str]:
     for t in SPEC:
         cols = ", ".join(f'"{c}" {sqlite_type(t, c)}' for c in columns(t))
         stmts.append(f'CREATE TABLE "{t}" ({cols})')
-    stmts += ['CREATE TABLE params ("exec_weight" REAL, "project_weight_total" REAL, '
-              '"department_weight_total" REAL, "full_tolerance" REAL)',
+    stmts += [('CREATE TABLE params ("exec_weight" REAL, "project_weight_total" REAL, '
+               '"department_weight_total" REAL, "full_tolerance" REAL)'),
               'CREATE TABLE cap_bands ("rate_from" REAL, "rate_to" REAL, "max_total" REAL)',
               'CREATE TABLE lexicon ("list" TEXT, "term" TEXT)']
     return stmts
