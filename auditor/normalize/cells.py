@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from auditor.normalize.numbers import Number, clean, parse_number, parse_operator
 from auditor.recognize import fold, vocabulary
@@ -72,6 +73,7 @@ def _label_table() -> list[tuple[str, str, str]]:
 _LABELS: list[tuple[str, str, str]] | None = None
 
 
+@lru_cache(maxsize=65536)
 def match_label(text: str) -> tuple[str, str] | None:
     """(group, field) of a header label cell such as `项目预算金额(万元)` or `预算执行率得分`."""
     global _LABELS

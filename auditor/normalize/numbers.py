@@ -6,9 +6,11 @@ zero is taken as exact: "0" means nothing was spent, not "less than 0.5".
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Longest first so that ">=" wins over ">".
 _OPERATORS = [
@@ -45,13 +47,18 @@ class Number:
         return None if self.value is None else self.value + self.tol
 
 
+@lru_cache(maxsize=65536)
+def _clean(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s)
+    s = s.replace("\u3000", " ").replace("\xa0", " ")
+    return re.sub(r"\s+", "", s)
+
+
 def clean(text: str | None) -> str:
     """NFKC (full-width -> half-width), drop ideographic and inner whitespace."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = s.replace("\u3000", " ").replace("\xa0", " ")
-    return re.sub(r"\s+", "", s)
+    return _clean(str(text))
 
 
 def split_operator(text: str) -> tuple[str | None, str]:
@@ -74,6 +81,16 @@ def parse_operator(text: str | None) -> str | None:
 
 
 def parse_number(text: str | None) -> Number:
+    """Parse `58,149.15`, `82.79%`, `≥95%`, `0.0%`, `≥623万人`, `１２．５` ...
+
+    Anything that is not a number gets `value=None` and keeps its raw text.
+    Cached: templates repeat the same cells (labels, 100%, 10) thousands of times.
+    """
+    return _parse_number("" if text is None else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _parse_number(text: str) -> Number:
     """Parse `58,149.15`, `82.79%`, `≥95%`, `0.0%`, `≥623万人`, `１２．５` ...
 
     Anything that is not a number gets `value=None` and keeps its raw text.
@@ -100,6 +117,9 @@ def parse_number(text: str | None) -> Number:
     dm = _NUMBER.match(num) if not num.startswith((".", "+.", "-.")) else None
     decimals = len(dm.group(3) or "") if dm else len(num.split(".")[-1])
     value = float(num.replace(",", "")) * scale
+    if not math.isfinite(value):
+        # more digits than a float holds (a 309-digit run): no printed amount, so not a number
+        return Number(raw=raw, operator=op)
     if value == 0 and decimals == 0:
         tol = 0.0
     elif decimals == 0 and not percent:

@@ -18,9 +18,14 @@ def vocabulary() -> dict:
     return yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    return clean(text).replace("（", "(").replace("）", ")").replace("：", ":")
+
+
 def fold(text: str | None) -> str:
     """Text for matching: NFKC, no whitespace, full-width brackets folded."""
-    return clean(text).replace("（", "(").replace("）", ")").replace("：", ":")
+    return _fold("" if text is None else str(text))
 
 
 def _label_hit(patterns: list[str], cells: list[str]) -> bool:
