@@ -6,6 +6,11 @@
 """
 __version__ = "0.1.0"
 
+import warnings as _warnings
+
+# pandera imports pyspark when it is installed (the `spark` extra); its pandas-3 notice is not ours
+_warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+
 from auditor.findings import Finding, Location, Report, Severity  # noqa: E402
 
 

@@ -36,22 +36,25 @@ def _complete(table: str, df: pd.DataFrame, source: Path) -> pd.DataFrame:
     unknown = set(df.columns) - set(columns(table))
     if unknown:
         raise CanonicalError(f"{source}: unknown column(s) {', '.join(sorted(unknown))} for table '{table}'")
-    rows = df.to_dict("records")
-    for row in rows:
-        for f in number_fields(table):
-            raw = row.get(f + "_raw")
-            value = row.get(f)
-            if (raw is None or pd.isna(raw)) and value is not None and not pd.isna(value):
-                raw = str(value)
-                row[f + "_raw"] = raw
-            if raw is not None and not pd.isna(raw):
-                parsed = parse_number(str(raw))
-                if value is None or pd.isna(value):
-                    row[f] = parsed.value
-                if row.get(f + "_tol") is None or pd.isna(row.get(f + "_tol")):
-                    row[f + "_tol"] = parsed.tol
-    clean_rows = [{k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()} for r in rows]
-    return frame(table, clean_rows)
+    df = df.copy()
+    for f in number_fields(table):
+        # column-wise: derive only what is missing (a full export needs no per-row work)
+        for suffix in ("", "_raw", "_tol", "_loc"):
+            if f + suffix not in df.columns:
+                df[f + suffix] = None
+        value = pd.to_numeric(df[f], errors="coerce")
+        raw = df[f + "_raw"].astype(object).where(df[f + "_raw"].notna(), None)
+        no_raw = raw.isna() & value.notna()
+        raw[no_raw] = value[no_raw].map(lambda v: f"{v:g}" if abs(v) >= 1e15 else repr(float(v)).removesuffix(".0"))
+        tol = pd.to_numeric(df[f + "_tol"], errors="coerce")
+        need = raw.notna() & (value.isna() | tol.isna())
+        if need.any():
+            parsed = raw[need].map(lambda r: parse_number(str(r)))
+            value[need & value.isna()] = parsed[value[need].isna()].map(lambda n: n.value)
+            tol[need & tol.isna()] = parsed[tol[need].isna()].map(lambda n: n.tol)
+        df[f], df[f + "_raw"], df[f + "_tol"] = value, raw, tol
+    df = df.astype(object).where(df.notna(), None)
+    return frame(table, df.to_dict("records"))
 
 
 def canonical_table_of(path: Path) -> str | None:
