@@ -3,10 +3,9 @@ documents with anomalies planted one family at a time; every planted anomaly mus
 (recall), findings must sit on planted anomalies (precision), and documents without any
 planted anomaly must get no error at all. Runs without /work/shared, in a few seconds.
 
-The realistic corpus also contains shapes the reader is known to misread (bench/README.md,
-"Parser and rule gaps"); that test is a strict xfail, so it starts failing, as a reminder to
-drop the marker, once the gaps are closed. The same corpus without those shapes must meet
-the targets today.
+The realistic corpus also contains the shapes the reader once misread (bench/README.md,
+"Parser and rule gaps", G1–G3 and G6, now closed); it must meet the targets as well as the
+corpus without them.
 """
 from __future__ import annotations
 
@@ -80,9 +79,6 @@ def test_accuracy_targets_without_known_gap_shapes(tmp_path):
     assert not _missed_targets(s, truth)
 
 
-@pytest.mark.xfail(strict=True, reason="parser gaps G1-G3 and rule gap G6 in bench/README.md: qualitative rows "
-                                       "without a target misread or dropped (false SCR002/SCR005 errors), units "
-                                       "outside the reader's list, full-width digits read as words by TGT006")
 def test_accuracy_targets_realistic_corpus(tmp_path):
     s, truth = _score(tmp_path, gaps=True)
     assert not _missed_targets(s, truth)

@@ -7,8 +7,9 @@ from functools import lru_cache
 from auditor.normalize.numbers import Number, clean, parse_number, parse_operator
 from auditor.recognize import fold, vocabulary
 
-UNIT = re.compile(r"^(%|‰|[万千百亿]?(元|人次|人|户|家|个|次|天|日|月|个月|年|分钟|小时|项|件|册|篇|场|所|台|套|公里|"
-                  r"平方米|亩|吨|条|份|辆|张|批|期|座|处|名|例|床|元/人|元/次|人/次|元/人/年))$")
+UNIT = re.compile(r"^(%|‰|百分点|[万千百亿]?(元|人次|人日|人|户次|户|家次|家|个工作日|工作日|个月|个|次|天|日|月|年|分钟|小时|"
+                  r"秒|项|件|册|篇|场|所|台|套|公里|千米|米|平方米|平方公里|亩|公顷|吨|公斤|千克|克|斤|条|份|辆|张|批|期|座|处|"
+                  r"名|例|床|课时|学时|册次|本|页|分)(/(人|次|户|年|月|天|人年|人次))?)$")
 DECLARED = re.compile(r"^(.*?)[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
 
 

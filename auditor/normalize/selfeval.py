@@ -46,6 +46,7 @@ class _Table:
     level1: str | None = None
     level2: str | None = None
     row_no: int = 0
+    target_span: int = 3    # header cells between 三级指标 and 完成值 (运算符号, 指标值, 度量单位)
 
     def add(self, table: str, row: dict) -> dict:
         base = {"doc_id": self.ctx.doc_id}
@@ -190,6 +191,16 @@ def _grid_pattern(header: list[str]) -> str:
     return "target_actual"       # … 年度指标值 实际完成值 分值 得分
 
 
+def _target_span(header: list[str]) -> int:
+    """How many columns the header gives between the indicator name and its actual value."""
+    folded = [fold(h) for h in header]
+    name = next((k for k, h in enumerate(folded) if "三级指标" in h), None)
+    actual = next((k for k, h in enumerate(folded) if "完成值" in h), None)
+    if name is None or actual is None or actual - name - 1 < 2:
+        return 3
+    return actual - name - 1
+
+
 def _anchor(cells: list[str], pattern: str) -> int | None:
     """Index of the rightmost regular run of cells an indicator row ends with."""
     n = len(cells)
@@ -321,7 +332,10 @@ def _indicator(t: _Table, row: list[Cell], pattern: str) -> bool:
             unit = cells.pop()
             while cells and not cells[-1].text:
                 cells.pop()
-        if cells and not is_operator(cells[-1].text):
+        # a label followed by the whole (empty) 运算符号/指标值/度量单位 span is the name of a
+        # qualitative row without a target, not its target
+        gap = actual_i - len(cells)
+        if cells and not is_operator(cells[-1].text) and (unit is not None or gap < t.target_span):
             target = cells.pop()
             if cells and is_operator(cells[-1].text):
                 op = cells.pop()
@@ -388,6 +402,7 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
         if not grid and sum(1 for x in texts if x and INDICATOR_HEADER.search(fold(x))) >= 2:
             grid = _grid_pattern(texts)
             grid_header = texts
+            t.target_span = _target_span(texts)
             fund_header = None
             if is_level1(first) and not is_block_label(first):
                 t.level1 = label_of(texts[0])
@@ -421,6 +436,8 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
             if _indicator_no_scores(t, row, grid_header):
                 continue
         elif _indicator(t, row, grid):
+            if pending is not None and any(parse_number(c.text).value is not None for c in pending):
+                t.problem("row_unparsed", pending, "指标行找不到“完成值/分值/得分”等数值列")
             pending = None
             continue
         nonempty = [x for x in texts if x]
