@@ -111,8 +111,9 @@ def check(
         if engine == "spark":
             report = _check_spark(canonical, select, ignore, config, catalog, spark_master)
         else:
-            report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
-                               canonical=canonical)
+            with _progress_bar(len(expand_paths(paths)) if canonical is None else 0, quiet) as progress:
+                report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
+                                   canonical=canonical, progress=progress)
     except (UnknownSelector, ConfigError, CanonicalError) as e:
         _die(str(e))
     if baseline is not None:
@@ -138,6 +139,36 @@ def check(
     if code == 0 and max_findings is not None and len(report.items) > max_findings:
         code = 1
     raise typer.Exit(code)
+
+
+class _progress_bar:
+    """A progress bar on stderr for long runs (many files); off when stderr is not a
+    terminal, when NO_COLOR asks for plain output, or with --quiet."""
+
+    MIN_FILES = 20
+
+    def __init__(self, total: int, quiet: bool):
+        import os
+
+        self.enabled = total >= self.MIN_FILES and err.is_terminal and not quiet and not os.environ.get("NO_COLOR")
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("读取文件"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=err, transient=True)
+        self.bar.start()
+        task = self.bar.add_task("read", total=self.total)
+        return lambda done, total: self.bar.update(task, completed=done)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
 
 
 def _check_spark(canonical_dir, select, ignore, config, catalog, master):

@@ -185,14 +185,22 @@ def _published_canonical(files: list[Path]) -> tuple[list[Path], list[Canonical]
 
 
 def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
-          seconds: float | None = None) -> tuple[list[DocumentInfo], Canonical]:
+          seconds: float | None = None, progress=None) -> tuple[list[DocumentInfo], Canonical]:
+    """`progress(done, total)` is called as files are read (the CLI draws a bar with it)."""
     files, published, published_info = _published_canonical(expand_paths(paths))
     args = [(str(f), f"D{i}", max_bytes, seconds) for i, f in enumerate(files, 1)]
+    results = []
     if jobs > 1 and len(args) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_read_job, args, chunksize=max(1, len(args) // (jobs * 8))))
+            for result in pool.map(_read_job, args, chunksize=max(1, min(64, len(args) // (jobs * 8)))):
+                results.append(result)
+                if progress:
+                    progress(len(results), len(args))
     else:
-        results = [_read_job(a) for a in args]
+        for a in args:
+            results.append(_read_job(a))
+            if progress:
+                progress(len(results), len(args))
     all_rows: Rows = {}
     for _, rows in results:
         merge_rows(all_rows, rows)
@@ -225,7 +233,8 @@ def _sha(path: str) -> str:
 
 def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = None, ignore: list[str] | None = None,
           rules_dirs: list[str | Path] | None = None, config: Config | str | Path | None = None, jobs: int = 1,
-          catalog: Catalog | None = None, canonical: str | Path | Canonical | None = None) -> Report:
+          catalog: Catalog | None = None, canonical: str | Path | Canonical | None = None,
+          progress=None) -> Report:
     """Read, normalize and check documents; returns a Report (findings as a DataFrame).
 
     With `canonical` (a Canonical or a folder of canonical CSV/Parquet tables) the
@@ -244,7 +253,7 @@ def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = No
                      for r in canonical["documents"].astype(object).where(canonical["documents"].notna(), None).itertuples()]
     else:
         documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
-                                     seconds=cfg.file_timeout)
+                                     seconds=cfg.file_timeout, progress=progress)
     findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, seconds=cfg.rule_timeout,
                          lexicon=cfg.lexicon())
     overrides = {k.upper(): Severity(v) for k, v in cfg.severity.items()}
