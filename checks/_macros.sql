@@ -32,3 +32,5 @@ CREATE MACRO num(x) AS CASE WHEN x IS NULL THEN NULL
 CREATE MACRO norm_name(x) AS regexp_replace(coalesce(x, ''), '[\s\p{P}\p{S}（）()【】]+', '', 'g');
 -- a unit name for matching across documents: also without codes such as 071002 … -210400000
 CREATE MACRO norm_unit(x) AS regexp_replace(norm_name(x), '[0-9]+', '', 'g');
+-- the order of a table in its document ("D3.T12" -> 12): lines restart on every sheet of a workbook
+CREATE MACRO table_no(t) AS coalesce(TRY_CAST(regexp_extract(t, '(\d+)$', 1) AS INTEGER), 0);
