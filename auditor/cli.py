@@ -225,30 +225,33 @@ def export_gx_cmd(
 
 @app.command()
 def extract(
-    path: Path = typer.Argument(..., help="One document."),
+    paths: List[Path] = typer.Argument(..., help="Documents or folders."),
     out: Path = typer.Option(..., "--out", help="Folder for the canonical tables."),
     fmt: str = typer.Option("csv", "--format", help="csv|parquet"),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
 ) -> None:
     """Write the canonical tables the parser understood (one file per table)."""
-    from auditor.pipeline import extract as run_extract
+    from auditor.model.io import write_canonical
+    from auditor.pipeline import build, expand_paths
 
-    if not path.exists():
-        _die(f"找不到文件：{path}")
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _die(f"找不到文件或目录：{', '.join(missing)}")
     if fmt not in ("csv", "parquet"):
         _die("--format 只能是 csv 或 parquet")
-    from auditor.model.io import write_canonical
-
-    canonical = run_extract(path)
+    with _progress_bar(len(expand_paths(paths)), False) as progress:
+        documents, canonical = build(paths, jobs=jobs, progress=progress)
     write_canonical(canonical, out, fmt)
-    counts = canonical.counts()
-    table = Table("table", "rows", title=f"{path} → {out}")
-    for name, n in counts.items():
+    table = Table("table", "rows", title=f"{', '.join(map(str, paths))} → {out}")
+    for name, n in canonical.counts().items():
         table.add_row(name, str(n))
     Console().print(table)
-    unreadable = canonical["problems"]
-    if len(unreadable) and set(unreadable["kind"].dropna()) & {"unreadable", "no_tables"}:
-        for d in unreadable[unreadable["kind"].isin(["unreadable", "no_tables"])].itertuples():
-            err.print(f"[yellow]{path}[/]: {d.detail}")
+    problems = canonical["problems"]
+    bad = problems[problems["kind"].isin(["unreadable", "no_tables"])] if len(problems) else problems
+    files = {str(d.doc_id): d.file for d in documents}
+    for d in bad.itertuples():
+        err.print(f"[yellow]{files.get(str(d.doc_id), d.doc_id)}[/]: {d.detail}", highlight=False)
+    if documents and not any(d.readable for d in documents):
         raise typer.Exit(2)
 
 
