@@ -26,14 +26,7 @@ from pathlib import Path
 from auditor.engine.catalog import Rule
 from auditor.engine.run import crash_finding, lexicon_frame, run_rule
 from auditor.findings import Finding, Location, Severity
-from auditor.model.tables import (
-    BOOL_COLUMNS,
-    INT_COLUMNS,
-    SPEC,
-    TABLE_INT_COLUMNS,
-    columns,
-    number_fields,
-)
+from auditor.model.tables import SPEC, column_kind, columns
 
 DEFAULT_SPARK_RULE_SECONDS = 600.0
 DEFAULT_PARAMS = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
@@ -44,14 +37,11 @@ NOT_TRANSPILABLE_CONDITIONS = ("UNRESOLVED_ROUTINE", "UNSUPPORTED_FEATURE", "UNS
                                "DATATYPE_MISMATCH", "INVALID_IDENTIFIER")
 
 
+SPARK_TYPES = {"float": "double", "int": "bigint", "bool": "boolean", "string": "string"}
+
+
 def spark_type(table: str, column: str) -> str:
-    if column in number_fields(table) or column.endswith("_tol"):
-        return "double"
-    if column in INT_COLUMNS or column in TABLE_INT_COLUMNS.get(table, ()):
-        return "bigint"
-    if column in BOOL_COLUMNS:
-        return "boolean"
-    return "string"
+    return SPARK_TYPES[column_kind(table, column)]
 
 
 def not_transpilable_finding(rule: Rule, why: str) -> Finding:

@@ -14,7 +14,7 @@ with warnings.catch_warnings():
     except ImportError:  # pandera < 0.24
         import pandera as pa
 
-from auditor.model.tables import BOOL_COLUMNS, INT_COLUMNS, SPEC, TABLE_INT_COLUMNS, columns, number_fields
+from auditor.model.tables import PANDAS_DTYPES, SPEC, column_kind, columns, number_fields
 
 # value ranges that no correctly read document can break
 RANGES: dict[str, dict[str, tuple[float | None, float | None]]] = {
@@ -30,7 +30,6 @@ KEYS = {"documents": ["doc_id", "file"], "tables": ["doc_id", "table_id", "kind"
 
 def _column(table: str, name: str) -> pa.Column:
     checks = []
-    base = name[:-4] if name.endswith("_tol") else name
     if name.endswith("_tol"):
         checks.append(pa.Check.ge(0))
     elif name in number_fields(table) and name in RANGES.get(table, {}):
@@ -39,16 +38,8 @@ def _column(table: str, name: str) -> pa.Column:
             checks.append(pa.Check.ge(lo, error=f"{table}.{name} 不能小于 {lo}"))
         if hi is not None:
             checks.append(pa.Check.le(hi, error=f"{table}.{name} 不能大于 {hi}"))
-    if name in number_fields(table) or name.endswith("_tol"):
-        dtype = "float64"
-    elif name in INT_COLUMNS or name in TABLE_INT_COLUMNS.get(table, ()):
-        dtype = "Int64"
-    elif name in BOOL_COLUMNS:
-        dtype = "boolean"
-    else:
-        dtype = "string"
+    dtype = PANDAS_DTYPES[column_kind(table, name)]
     required = name in KEYS.get(table, ["doc_id"])
-    del base
     return pa.Column(dtype, checks=checks, nullable=not required, required=True)
 
 

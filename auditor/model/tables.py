@@ -78,6 +78,27 @@ def empty_frame(table: str) -> pd.DataFrame:
     return frame(table, [])
 
 
+def column_kind(table: str, column: str) -> str:
+    """The one place a canonical column's type is decided: float, int, bool or string
+    (pandas dtypes, pandera schemas and Spark types all derive from it)."""
+    if column in number_fields(table) or column.endswith("_tol"):
+        return "float"
+    if column in INT_COLUMNS or column in TABLE_INT_COLUMNS.get(table, ()):
+        return "int"
+    if column in BOOL_COLUMNS:
+        return "bool"
+    return "string"
+
+
+PANDAS_DTYPES = {"float": "float64", "int": "Int64", "bool": "boolean", "string": "string"}
+_TRUTH = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _as_bool(v):
+    """CSV round trips give "True"/"False" strings for boolean columns."""
+    return _TRUTH.get(v.strip().lower(), v) if isinstance(v, str) else v
+
+
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     """Rows (dicts, missing keys allowed) -> a DataFrame with the canonical dtypes."""
     cols = columns(table)
@@ -85,16 +106,12 @@ def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     if unknown:
         raise KeyError(f"{table}: unknown columns {sorted(unknown)}")
     df = pd.DataFrame.from_records(rows, columns=cols)
-    numbers = set(number_fields(table))
     for c in cols:
-        if c in numbers or c.endswith("_tol"):
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-        elif c in INT_COLUMNS or c in TABLE_INT_COLUMNS.get(table, ()):
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
-        elif c in BOOL_COLUMNS:
-            truth = {"true": True, "1": True, "false": False, "0": False}
-            df[c] = df[c].map(lambda v: truth.get(str(v).strip().lower(), v) if isinstance(v, str) else v,
-                              na_action="ignore").astype("boolean")
+        kind = column_kind(table, c)
+        if kind in ("float", "int"):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype(PANDAS_DTYPES[kind])
+        elif kind == "bool":
+            df[c] = df[c].map(_as_bool, na_action="ignore").astype("boolean")
         else:
             df[c] = df[c].astype("string")
     return df
