@@ -6,6 +6,7 @@ silent no-op.
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,9 @@ DEFAULTS: dict = {
     "max_file_mb": 200.0,
     "file_timeout": 120.0,
 }
+
+
+LIMIT_MAX = {"rule_timeout": 86400.0, "file_timeout": 86400.0, "max_file_mb": 100000.0}
 
 
 class ConfigError(ValueError):
@@ -84,6 +88,10 @@ def _validate(data: dict, source: str) -> dict:
         if isinstance(default, dict) and not isinstance(value, dict):
             raise ConfigError(f"{source}: {key} must be a table")
         out[key] = float(value) if isinstance(default, float) else value
+    for key in ("rule_timeout", "file_timeout", "max_file_mb"):
+        value = out[key]
+        if not math.isfinite(value) or value <= 0 or value > LIMIT_MAX[key]:
+            raise ConfigError(f"{source}: {key} must be a positive number of at most {LIMIT_MAX[key]:g}, got {value!r}")
     for band in out["cap_bands"]:
         if not isinstance(band, dict) or set(band) != {"rate_from", "rate_to", "max_total"}:
             raise ConfigError(f"{source}: each cap_bands entry needs rate_from, rate_to, max_total")

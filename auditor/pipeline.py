@@ -259,7 +259,9 @@ def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = No
     overrides = {k.upper(): Severity(v) for k, v in cfg.severity.items()}
     if overrides:
         findings = [replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings]
-    findings.sort(key=lambda f: (f.location.file, -f.severity.rank, f.location.line or 0, f.rule))
+    # a total order, so that ties on line never fall back to DuckDB's varying row order
+    findings.sort(key=lambda f: (f.location.file, -f.severity.rank, f.location.line or 0, f.rule,
+                                 f.location.column or 0, f.table_key or "", f.row_key or "", f.message))
     findings = link_roots(findings, rules)
     provenance = {
         "tool": "auditor", "version": __version__,

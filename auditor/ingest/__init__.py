@@ -22,7 +22,7 @@ def _sniff(path: Path, head: bytes) -> str:
         try:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
-        except zipfile.BadZipFile:
+        except Exception:  # noqa: BLE001 - zipfile raises many kinds of errors on damaged headers
             return "corrupt-zip"
         if any(n.startswith("xl/") for n in names):
             return "xlsx"

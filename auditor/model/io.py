@@ -117,7 +117,8 @@ def write_canonical(canonical: Canonical, directory: str | Path, fmt: str = "csv
             con = duckdb.connect()
             try:
                 con.register("t", df)
-                con.execute(f"COPY t TO '{target.as_posix()}' (FORMAT parquet)")
+                quoted = target.as_posix().replace("'", "''")   # a folder may be named O'Brien
+                con.execute(f"COPY t TO '{quoted}' (FORMAT parquet)")
             finally:
                 con.close()
         else:
