@@ -41,7 +41,10 @@ _HEADING_STYLE = re.compile(r"^(heading|标题|title|subtitle|副标题)\s*\d*$"
 def _main_part(names: list[str], archive: zipfile.ZipFile) -> str | None:
     """The officeDocument target named in _rels/.rels, else the usual path."""
     if "_rels/.rels" in names:
-        rels = archive.read("_rels/.rels").decode("utf-8", "replace")
+        try:
+            rels = archive.read("_rels/.rels").decode("utf-8", "replace")
+        except Exception as e:  # noqa: BLE001 - BadZipFile, zlib.error, OSError, EOFError on damaged members
+            raise FormatError(f"Word 文档已损坏（{type(e).__name__}），无法读取；请重新导出 .docx") from None
         for m in re.finditer(r"<Relationship\b[^>]*>", rels):
             tag = m.group(0)
             if re.search(r'Type="[^"]*/officeDocument"', tag):

@@ -403,6 +403,9 @@ def _column_letter(col: int) -> str:
     return s
 
 
+EXCEL_MAX_ROWS = 1_048_576
+
+
 def _sheet_rows(ws, merges, epoch, max_cells: int):
     """GridRows of a read-only sheet, merged-away cells blanked, cells counted."""
     from openpyxl.utils.datetime import from_excel
@@ -416,6 +419,9 @@ def _sheet_rows(ws, merges, epoch, max_cells: int):
     seen = 0
     ws.reset_dimensions()    # a wrong <dimension> must neither pad rows nor cut them
     for rowno, raw in enumerate(ws.iter_rows(), 1):
+        if rowno > EXCEL_MAX_ROWS:
+            # a row numbered past Excel's last row: openpyxl would yield every missing row before it
+            raise FormatError(f"工作表“{ws.title}”的行号超出 Excel 上限（{EXCEL_MAX_ROWS:,} 行），文件已损坏")
         seen += len(raw)
         if seen > max_cells:
             raise FormatError(f"工作表“{ws.title}”过大（超过 {max_cells:,} 个单元格），已拒绝读取")
