@@ -30,7 +30,12 @@ def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding). Raises NotText for binary content."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data.decode(enc), enc
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                # the BOM says which text encoding; damaged bytes after it (a UTF-16 file cut at an
+                # odd length, a stray byte) are replaced rather than failing the whole file
+                return data.decode(enc, errors="replace"), enc
     enc16 = _looks_utf16(data)
     if enc16:
         return data.decode(enc16, errors="replace"), enc16
