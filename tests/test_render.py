@@ -359,3 +359,27 @@ def test_render_to_writes_stdout_when_no_path(capsys):
 def test_unknown_format_names_the_known_ones():
     with pytest.raises(UnknownFormat, match="sarif"):
         render_to(sample_report(), "pdf", None)
+
+
+def test_terminal_lists_the_worst_documents_of_a_large_run():
+    import io
+    from dataclasses import replace as _replace
+
+    from auditor.findings import DocumentInfo, Report
+    from auditor.render import RenderOptions, get_renderer
+
+    base = sample_report()
+    f0 = base.items[0]
+    items, docs = [], []
+    for k in range(120):
+        name = f"docs/d{k:03d}.txt"
+        docs.append(DocumentInfo(file=name, doc_id=f"d{k}"))
+        items.append(_replace(f0, location=_replace(f0.location, file=name)))
+    report = Report(items=items, documents=docs, rules_run=base.rules_run, provenance={})
+    out = io.StringIO()
+    get_renderer("terminal").render(report, out, RenderOptions(color=False, width=100))
+    text = out.getvalue()
+    assert text.count("── docs/d") == 50 and "另有 70 个文件" in text
+    out = io.StringIO()
+    get_renderer("terminal").render(report, out, RenderOptions(color=False, width=100, verbose=True))
+    assert out.getvalue().count("── docs/d") == 120

@@ -30,6 +30,7 @@ from auditor.render.common import (
 )
 
 PER_DOCUMENT_LIMIT = 20
+DOCUMENT_LIMIT = 50        # documents listed finding by finding without --verbose
 WORST_DOCUMENTS = 3
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_WIDTH = max(len(s) for s in SEVERITY_STYLES)
@@ -173,10 +174,18 @@ class TerminalRenderer:
             return
         docs = by_document(report)
         _summary(console, report, docs, options)
-        for doc in docs:
-            if doc.findings:
-                console.print()
-                _document(console, doc, options)
+        with_findings = [d for d in docs if d.findings]
+        shown = with_findings
+        if not options.verbose and len(with_findings) > DOCUMENT_LIMIT:
+            # a large run stays one readable screenful per document: the worst ones first
+            shown = sorted(with_findings, key=lambda d: d.worst_key(), reverse=True)[:DOCUMENT_LIMIT]
+        for doc in shown:
+            console.print()
+            _document(console, doc, options)
+        if len(shown) < len(with_findings):
+            console.print()
+            console.print(Text(f"… 另有 {len(with_findings) - len(shown)} 个文件有问题未逐条列出（已按严重程度列出前 "
+                               f"{DOCUMENT_LIMIT} 个）；使用 --verbose 或 --format html/json/excel 查看全部", style="dim"))
         console.print()
         _footer(console, report)
 
