@@ -278,7 +278,7 @@ def _indicator_no_scores(t: _Table, row: list[Cell], header: list[str]) -> bool:
     last = max(k for k, c in enumerate(row) if c.text) if any(c.text for c in row) else -1
     shift = 0 if len(row) == len(header) else max(0, last - ai - (len(header) - 1 - ai))
     ti, ai = ti + shift, ai + shift
-    if ai >= len(row) or not row[ti].text or not row[ai].text:
+    if max(ti, ai) >= len(row) or not row[ti].text or not row[ai].text:   # 完成值 may stand left of 指标值
         return False
     name = _labels(t, row[:ti])
     if not name:
