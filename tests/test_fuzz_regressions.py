@@ -6,8 +6,7 @@ auditor/ingest/decode.py, auditor/normalize/selfeval.py). The second was in modu
 (read_document's format sniffing, the xlsx/docx readers, the claims normalizer, the findings order,
 the configuration, the canonical writer): reported with these tests as `xfail(strict=True)`, and
 fixed by the maintainers in 6b0f952 and c73d81a, so they are plain regression tests now. The last
-group is reported and still open: `xfail(strict=True)`, so the fix turns it into an XPASS failure
-and the marker must then be removed.
+(an over-long amount in claims) was fixed after it was reported, too.
 """
 from __future__ import annotations
 
@@ -319,8 +318,6 @@ def test_extract_to_parquet_in_a_folder_with_an_apostrophe(tmp_path):
 # the current amount without checking it: TypeError, caught by the pipeline as
 # "叙述文字解析出错", so every claim of that document is lost (INP004). Fix: return None from
 # _previous (and _current's callers) when the amount has no value, as `other[0].value` already is.
-@pytest.mark.xfail(strict=True, reason="auditor/normalize/claims.py _previous assumes the current amount has a "
-                                       "value; reported")
 def test_a_narrative_amount_too_long_for_a_float_does_not_lose_the_claims(tmp_path):
     p = tmp_path / "narrative.txt"
     p.write_text("2023年度部门决算说明\n全年支出" + "9" * 400 + "万元，较上年减少108.86万元。\n", encoding="utf-8")

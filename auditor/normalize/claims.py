@@ -395,8 +395,8 @@ class _Extractor:
         if other is None or other[0].value is None:
             return None
         current = self._current(pos, subject)
-        if current is None:
-            return None
+        if current is None or current.value is None:
+            return None   # no current amount, or one too long to be a number: nothing to derive from
         label = t[self.p.sentences[current.sentence][0]:current.start]
         if subject and len(subject) >= 2 and not any(subject[i:i + 2] in label for i in range(len(subject) - 1)):
             return None   # the change is about something else than the amount the paragraph reports
