@@ -85,3 +85,42 @@ def office_mutator(data: bytes, max_size: int, seed: int) -> bytes:
 def scratch_path(suffix: str) -> str:
     base = "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp"
     return os.path.join(base, f"auditor-fuzz-{os.getpid()}{suffix}")
+
+
+def run_office_harness(kind: str, seeds, instrument: tuple[str, ...]) -> None:
+    """The shared body of fuzz_docx.py and fuzz_xlsx.py: write the mutated bytes as a file,
+    keep only what read_document would hand to the `kind` reader, require RawDocument or
+    FormatError (a FormatError hiding an exception of auditor's own code is Masked), then
+    run the normalizers on the tables read."""
+    import importlib
+    from pathlib import Path
+
+    from common import Expected, Masked, downstream, main, masked_origin
+
+    path = scratch_path("." + kind)
+    reader: dict = {}
+
+    def _import() -> None:
+        module = importlib.import_module(f"auditor.ingest.{kind}")
+        reader.update(parse=getattr(module, f"parse_{kind}"), error=module.FormatError)
+        from auditor.ingest import _sniff
+        reader["sniff"] = _sniff
+        for name in ("selfeval", "claims", "ledger", "targets", "basic_data"):
+            importlib.import_module(f"auditor.normalize.{name}")
+        importlib.import_module("auditor.model.tables")
+
+    def body(data: bytes) -> None:
+        Path(path).write_bytes(data)
+        if reader["sniff"](Path(path), data[:8]) != kind:
+            raise Expected          # read_document would not hand this file to this reader
+        try:
+            doc = reader["parse"](f"fuzz.{kind}", path)
+        except reader["error"] as e:
+            inner = masked_origin(e)
+            if inner is not None:
+                raise Masked(f"{type(inner).__name__}: {inner}") from inner
+            raise Expected from None
+        downstream(doc)
+
+    main(kind, body, [p.read_bytes() for p in seeds], custom_mutator=office_mutator,
+         instrument=instrument, max_len=262144, pre_import=_import)
