@@ -52,6 +52,7 @@ from auditor.ingest.raw import Paragraph
 from auditor.model.tables import put_number
 from auditor.normalize import DocContext, Rows
 from auditor.normalize.numbers import Number, parse_number
+from auditor.textfold import fold_chars
 
 # full-width ASCII -> ASCII, one character for one, so offsets stay valid
 _FW = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -116,7 +117,8 @@ class _Para:
 
 
 def _fold(text: str) -> str:
-    return text.translate(_FW).translate(_PAREN)
+    # one character for one (offsets stay valid); traditional characters read as simplified
+    return fold_chars(text).translate(_PAREN)
 
 
 def _segment(printed: str) -> _Para:
@@ -515,8 +517,9 @@ def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
     for k, p in enumerate(paragraphs):
         line = p.line
 
-        def loc(offset: int, line=line) -> str:
-            return f"{line or 0}:{offset + 1}"
+        def loc(offset: int, p=p) -> str:
+            at_line, col = p.where(offset)
+            return f"{at_line or 0}:{col}"
 
         found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k))
         for j, r in enumerate(found, 1):
