@@ -20,7 +20,7 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "documents": (("doc_id", "file", "title", "year", "unit", "kind", "sha256", "page_starts"), ()),
     # one row per recognized table: its kind and identity (project or unit name)
     "tables": (("doc_id", "table_id", "kind", "title", "name", "unit", "year", "line", "sheet", "page",
-                "goal", "goal_result", "goal_line", "money_unit"), ()),
+                "goal", "goal_result", "goal_line", "money_unit", "form"), ()),
     # money lines of self-evaluation tables; role: total/central/local/other/fiscal/carryover/
     # basic/project/personnel/public/task/dept_budget
     "funds": (("doc_id", "table_id", "row_no", "line", "item", "role"),
@@ -33,8 +33,10 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                ("subtotal", "exec_score", "deduction", "total", "exec_weight", "weight_total")),
     # declared weights of headers such as 质量指标（8） or 产出指标(50分)
     "sections": (("doc_id", "table_id", "line", "level", "label", "parent"), ("declared",)),
-    # budget / final-account lines (issue 3)
-    "ledger": (("doc_id", "table_id", "row_no", "line", "code", "code_kind", "level", "name", "column"),
+    # budget / final-account lines (issue 3); role: total/subtotal/of_which/item (the line's),
+    # column_role: total/basic/project/personnel/public/part/sub/amount (its amount column's)
+    "ledger": (("doc_id", "table_id", "row_no", "line", "code", "code_kind", "level", "name", "column",
+                "role", "column_role"),
                ("amount",)),
     # numeric statements pulled from narrative text (issue 3)
     # base_how: how the base was found — stated (printed as the base in the sentence), list (the total a

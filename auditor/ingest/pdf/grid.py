@@ -53,7 +53,9 @@ class GridCell:
         if not last:
             return False
         size = max(c.size for c in last)
-        return self.x1 - max(c.x1 for c in last) < 0.75 * size
+        room = self.x1 - max(c.x1 for c in last)
+        centred = room - (min(c.x0 for c in last) - self.x0) < 0.5 * size
+        return room < 0.75 * size or (not centred and room < 1.6 * size)
 
 
 @dataclass
@@ -72,32 +74,34 @@ class Grid:
 
 
 def _merge(segs: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
-    """Collinear pieces -> rulings: (position, start, end)."""
-    out: list[list[float]] = []
-    for pos, a, b in sorted(segs):
-        if a > b:
-            a, b = b, a
-        for m in reversed(out):
-            if pos - m[0] > POS_TOL:
-                m = None
-                break
-            if a <= m[2] + JOIN_GAP and b >= m[1] - JOIN_GAP:
-                break
-        else:
-            m = None
-        if m is None:
-            out.append([pos, a, b])
-        else:
-            m[1], m[2] = min(m[1], a), max(m[2], b)
-    # pieces that were merged out of order may now overlap: one more pass
-    out.sort()
-    merged: list[list[float]] = []
-    for s in out:
-        if merged and abs(s[0] - merged[-1][0]) <= POS_TOL and s[1] <= merged[-1][2] + JOIN_GAP:
-            merged[-1][2] = max(merged[-1][2], s[2])
-        else:
-            merged.append(s)
-    return [(p, a, b) for p, a, b in merged]
+    """Collinear pieces -> rulings: (position, start, end). Pieces whose
+    positions chain within POS_TOL are on one line; on a line, pieces that
+    overlap or nearly touch are one ruling."""
+    out: list[tuple[float, float, float]] = []
+    group: list[tuple[float, float, float]] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        pos = sum(g[0] for g in group) / len(group)
+        current: list[float] | None = None
+        for a, b in sorted((min(a, b), max(a, b)) for _, a, b in group):
+            if current is not None and a <= current[1] + JOIN_GAP:
+                current[1] = max(current[1], b)
+            else:
+                if current is not None:
+                    out.append((pos, current[0], current[1]))
+                current = [a, b]
+        if current is not None:
+            out.append((pos, current[0], current[1]))
+        group.clear()
+
+    for seg in sorted(segs):
+        if group and seg[0] - group[-1][0] > POS_TOL:
+            flush()
+        group.append(seg)
+    flush()
+    return out
 
 
 def _cluster(values: list[float], tol: float) -> list[float]:
