@@ -238,3 +238,104 @@ def test_module_flag_turns_ocr_on(monkeypatch):
     monkeypatch.setattr(pdfmod, "OCR", True)
     monkeypatch.setattr(pdfmod.shutil, "which", lambda name: None)
     assert "tesseract" in parse_pdf("x", FIX / "scanned.pdf").error
+
+
+# --- published Jiangsu budget PDFs (single-page excerpts, public disclosures) --------
+# Each test names the misreading it guards against (issue 14); the excerpts were cut
+# from the corpus PDFs with pypdfium2 (PdfDocument.new().import_pages).
+
+JS = FIX / "jiangsu"
+
+
+def rows(table: RawTable) -> list[list[str]]:
+    return [[c.text for c in r] for r in table.rows]
+
+
+def test_two_tables_on_a_page_stay_two_tables_with_their_own_titles_numbers_and_totals():
+    """Cause 1: the second table's 合计 read as an item of the first."""
+    doc = read_document(JS / "high_court_2019_p10.pdf")
+    first, second = doc.tables
+    assert first.title == "财政拨款收支预算总表" and first.headings[-2:] == ["公开04表", "财政拨款收支预算总表"]
+    assert second.title == "财政拨款支出预算表（功能科目）" and second.headings[-2] == "公开05表"
+    assert rows(first)[-1] == ["收入合计", "37,188.34", "支出合计", "37,188.34"]
+    assert rows(second)[:2] == [["功能科目编码", "功能科目名称", "金 额"], ["合计", "", "37,188.34"]]
+    assert first.preamble == ["部门名称：江苏省高级人民法院 单位:万元"]
+
+
+def test_parent_amount_set_apart_lands_in_its_column_and_the_unit_line_is_no_column():
+    """Cause 2: 「301 工资福利支出」 read as blank beside a spurious 单位:万元 column."""
+    (table,) = read_document(JS / "high_court_2019_p11.pdf").tables
+    assert {len(r) for r in table.rows} == {3}
+    amounts = {r[0].text: r[2].text for r in table.rows}
+    assert (amounts["合计"], amounts["301"], amounts["30101"], amounts["302"], amounts["303"]) == \
+        ("21,968.00", "16,324.07", "2,827.41", "3,580.05", "2,063.88")
+    assert not any(c.text.startswith(("单位", "部门")) for r in table.rows for c in r)
+
+
+def test_three_part_summary_table_is_read_with_its_header_and_summary_lines():
+    """Cause 3 (reading side): the 收入 / 功能分类 / 支出用途 parts keep their columns."""
+    (table,) = read_document(JS / "cppcc_2017_tables_p1.pdf").tables
+    assert rows(table)[:3] == [["收入", "", "支出", "", "", ""], ["项目名称", "金额", "功能分类", "", "支出用途", ""],
+                               ["", "", "功能科目名称", "金额", "项目名称", "金额"]]
+    assert rows(table)[3] == ["一、财政拨款", "9,066.79", "一、一般公共服务支出", "6,543.55", "一、基本支出", "5,916.27"]
+    assert rows(table)[-3:] == [["当年收入小计", "9,146.79", "当年支出小计", "", "", "9,146.79"],
+                                ["上年结转资金", "", "结转下年资金", "", "", ""],
+                                ["收入合计", "9,146.79", "支出合计", "", "", "9,146.79"]]
+
+
+def test_table_continued_over_pages_keeps_its_columns_and_labels_wrapped_at_the_break():
+    """Causes 4 and 5: a continuation lost, labels split at a page break (八、社会保障和就 / 业支出,
+    当年收入 / 小计); the last page draws fewer column rulings than the first."""
+    doc = read_document(JS / "npc_2017_p7_9.pdf")
+    table = doc.tables[0]
+    assert table.title == "收支预算总表" and {len(r) for r in table.rows} == {6}
+    labels = [r[2].text for r in table.rows]
+    assert "八、社会保障和就业支出" in labels and "十八、住房保障支出" in labels
+    assert not {"业支出", "出", "小计"} & {c.text for r in table.rows for c in r[:3]}
+    assert rows(table)[-3:] == [["当 年 收 入小计", "13,649.07", "当年支出小计", "", "", "13,649.07"],
+                                ["上年结转资金", "", "结转下年资金", "", "", ""],
+                                ["收入合计", "13,649.07", "支出合计", "", "", "13,649.07"]]
+    assert [page_of_line(doc, table.rows[k][0].line) for k in (3, 23, -1)] == [1, 2, 3]
+    assert doc.tables[1].title == "收入预算总表" and doc.tables[1].page == 3
+
+
+def test_label_wrapped_inside_its_cell_is_one_text():
+    """Cause 5: 「1.一般公共预 / 算」 read as two rows, the second named 算."""
+    (table, _) = read_document(JS / "npc_2017_p7_9.pdf").tables
+    assert rows(table)[3][0] == "一、财政拨款" and rows(table)[5][4] == "三、单位预留机动经费"
+    assert rows(table)[6][0] == "二、财政专户管理资金"
+
+
+def test_continuation_with_other_column_rulings_keeps_code_and_name_apart():
+    """Cause 4: codes read as row names after a page break whose table draws its
+    code/name ruling in another place."""
+    doc = read_document(JS / "procuratorate_2017_p12_13.pdf")
+    table = next(t for t in doc.tables if t.title == "六、财政拨款基本支出预算表")
+    by_code = {r[0].text: [c.text for c in r] for r in table.rows}
+    assert by_code["30104"] == ["30104", "其他社会保障缴费", "75.64"]
+    assert by_code["303"] == ["303", "对个人和家庭的补助", "4,366.59"]
+    lines = {r[0].text: r[0].line for r in table.rows}
+    assert page_of_line(doc, lines["301"]) == 1 and page_of_line(doc, lines["30104"]) == 2
+
+
+def test_group_label_and_its_subtotal_on_one_line():
+    """Cause 6: a part printed on its group's 小计 line (其他资金 | 小计 | 15.00)."""
+    table = read_document(JS / "procuratorate_2017_p11.pdf").tables[0]
+    assert ["其他资金", "", "小计", "15.00"] in rows(table)
+    assert ["", "", "其他收入", "15.00"] in rows(table)
+
+
+def test_table_number_printed_as_公开表二_is_a_heading():
+    (table,) = read_document(JS / "npc_2019_tables_p2.pdf").tables
+    assert table.headings == ["公开表二", "收入预算总表"] and table.title == "收入预算总表"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in FIX.rglob("*.pdf")
+                                        if p.stem not in ("encrypted", "truncated", "scanned")),
+                         ids=lambda p: p.stem)
+def test_pypdfium2_and_pdfplumber_give_the_same_rows(path):
+    fast = parse_pdf(str(path), path, source="pdfium")
+    slow = parse_pdf(str(path), path, source="pdfplumber")
+    assert fast.error is None and slow.error is None
+    assert [(t.title, t.headings, rows(t)) for t in fast.tables] == [(t.title, t.headings, rows(t)) for t in slow.tables]
+    assert [p.text for p in fast.paragraphs] == [p.text for p in slow.paragraphs]

@@ -216,3 +216,169 @@ def test_seeded_defects_are_found(old, new, rules):
     assert old in text
     found = findings(normalize_text(text.replace(old, new, 1)), "EXP")
     assert sorted(f.rule for f in found) == rules
+
+
+# --- published Jiangsu budget PDFs (tests/fixtures/pdf/jiangsu, issue 14) ------------
+
+JS = FIXTURES / "pdf" / "jiangsu"
+
+
+def canonical(path):
+    from auditor.pipeline import extract
+
+    return extract(path)
+
+
+def ledger_rows(path, title=None) -> list[dict]:
+    can = canonical(path)
+    tables = can["tables"]
+    ids = set(tables["table_id"] if title is None else tables.loc[tables["title"] == title, "table_id"])
+    frame = can["ledger"]
+    frame = frame[frame["table_id"].isin(ids)].astype(object).where(frame.notna(), None)
+    return frame.to_dict("records")
+
+
+def check_pdf(path, family: str | None = None) -> list:
+    import auditor
+
+    report = auditor.check([path])
+    return [f for f in report.items if family is None or f.rule.startswith(family)]
+
+
+def test_three_part_summary_table_splits_into_its_parts_with_subtotals_known():
+    """Cause 3: the 收入 / 功能分类 / 支出用途 parts of a 收支预算总表 read as one
+    two-sided table (小计 lines taken for items, sums coming out 2× or 3×)."""
+    rows = ledger_rows(JS / "cppcc_2017_tables_p1.pdf")
+    parts = {}
+    for r in rows:
+        parts.setdefault(r["column"], []).append((r["name"], r["level"], r["role"], r["amount"]))
+    assert set(parts) == {"收入", "支出（功能分类）", "支出（支出用途）"}
+    assert parts["收入"][:2] == [("一、财政拨款", 1, "item", 9066.79), ("1.一般公共预算", 2, "item", 9066.79)]
+    assert parts["收入"][-3:] == [("当年收入小计", 0, "subtotal", 9146.79), ("上年结转资金", 1, "item", None),
+                                 ("收入合计", 0, "total", 9146.79)]
+    usage = parts["支出（支出用途）"]
+    assert usage == [("一、基本支出", 1, "item", 5916.27), ("二、项目支出", 1, "item", 3123.68),
+                     ("三、单位预留机动经费", 1, "item", 106.84), ("当年支出小计", 0, "subtotal", 9146.79),
+                     ("结转下年资金", 1, "item", None), ("支出合计", 0, "total", 9146.79)]
+    functions = parts["支出（功能分类）"]
+    assert len(functions) == 23 and functions[-3:] == [("当年支出小计", 0, "subtotal", 9146.79),
+                                                       ("结转下年资金", 1, "item", None), ("支出合计", 0, "total", 9146.79)]
+    assert {r["column_role"] for r in rows} == {"amount"}
+
+
+def test_summary_totals_of_every_document_are_read():
+    """Each document's 收入合计 and 支出合计 of its 收支总表 reach the canonical tables."""
+    for name, total in [("cppcc_2017_tables_p1.pdf", 9146.79), ("npc_2017_p7_9.pdf", 13649.07)]:
+        rows = ledger_rows(JS / name, "收支预算总表")
+        totals = {(r["column"], r["name"]): r["amount"] for r in rows if r["role"] == "total"}
+        assert totals == {("收入", "收入合计"): total, ("支出（功能分类）", "支出合计"): total,
+                          ("支出（支出用途）", "支出合计"): total}, name
+
+
+def test_group_subtotal_lines_and_of_which_lines_of_the_income_table():
+    """Cause 6: a part printed on its group's 小计 line (其他资金 | 小计 | 15.00)."""
+    rows = ledger_rows(JS / "procuratorate_2017_p11.pdf", "二、收入预算总表")
+    got = [(r["name"], r["level"], r["role"], r["amount"]) for r in rows]
+    assert got[:3] == [("收入总计", 0, "total", 17996.68), ("一般公共预算资金", 1, "subtotal", 17981.68),
+                       ("公共财政拨款(补助)资金", 2, "item", 17981.68)]
+    assert ("其他资金", 1, "subtotal", 15.0) in got and ("其他收入", 2, "item", 15.0) in got
+    assert got[-1] == ("其中：动用上年结转和结余资金", 2, "of_which", None)
+
+
+def test_every_part_of_a_total_counts_whatever_it_is_called():
+    """Cause 6: 单位预留机动经费 and 结转下年资金 are parts of 合计 beside 基本支出 and 项目支出."""
+    rows = ledger_rows(JS / "procuratorate_2017_p11.pdf", "三、支出预算总表")
+    assert [(r["name"], r["level"], r["role"], r["amount"]) for r in rows] == [
+        ("合计", 0, "total", 17996.68), ("基本支出", 1, "item", 12323.48), ("项目支出", 1, "item", 5533.0),
+        ("单位预留机动经费", 1, "item", 140.2), ("结转下年资金", 1, "item", None)]
+    text = ("# 支出预算总表\n\n单位：万元\n\n科目编码\t科目名称\t合计\t基本支出\t项目支出\t单位预留机动经费\n"
+            "\t合计\t100.00\t60.00\t30.00\t10.00\n201\t一般公共服务支出\t100.00\t60.00\t30.00\t10.00\n")
+    rows = normalize_text(text)
+    assert {r["column"]: r["column_role"] for r in rows["ledger"]} == {
+        "合计": "total", "基本支出": "basic", "项目支出": "project", "单位预留机动经费": "part"}
+    assert findings(rows, "EXP") == []
+    broken = normalize_text(text.replace("201\t一般公共服务支出\t100.00", "201\t一般公共服务支出\t90.00"))
+    (f,) = [f for f in findings(broken, "EXP") if f.rule == "EXP001"]
+    assert "单位预留机动经费 10.00" in f.message and f.printed == "90.00" and f.expected == "100.00"
+
+
+def test_three_public_expenses_table_nests_its_header():
+    rows = ledger_rows(JS / "cppcc_2017_tables_p11.pdf")
+    assert [(r["name"], r["level"], r["role"], r["amount"]) for r in rows] == [
+        ("合计", 0, "total", 1852.32), ("“三公”经费", 1, "subtotal", 676.1), ("因公出国（境）费", 2, "item", 76.0),
+        ("公务用车购置及运行维护费", 2, "subtotal", 156.6), ("公务用车购置费", 3, "item", None),
+        ("公务用车运行维护费", 3, "item", 156.6), ("公务接待费", 2, "item", 443.5), ("会议费", 1, "item", 1094.62),
+        ("培训费", 1, "item", 81.6)]
+
+
+def test_code_printed_in_the_name_cell_becomes_the_code_with_its_level():
+    """Cause 4: codes read as row names (all level 1, parents' children lost)."""
+    text = ("# 一般公共预算基本支出表\n\n科目编码\t科目名称\t金额\n\t合计\t100.00\n301\t工资福利支出\t100.00\n"
+            "\t30101 基本工资\t60.00\n\t30102 津贴补贴\t40.00\n")
+    rows = normalize_text(text)["ledger"]
+    assert [(r["code"], r["level"], r["name"]) for r in rows] == [
+        (None, 0, "合计"), ("301", 1, "工资福利支出"), ("30101", 2, "基本工资"), ("30102", 2, "津贴补贴")]
+    assert findings(normalize_text(text), "EXP") == []
+
+
+def test_table_forms_by_meaning():
+    from auditor.normalize.ledger import table_form
+
+    assert table_form("一般公共预算基本支出预算表（经济科目）") == "一般公共预算基本支出表"
+    assert table_form("公开09表“三公”经费、会议费、培训费支出预算表") == "三公经费支出表"
+    assert table_form("十、2018年度江苏省高级人民法院政府性基金预算财政拨款支出预算表") == "政府性基金预算支出表"
+    assert table_form("三、2018年度江苏省高级人民法院支出预算总表") == "支出预算总表"
+    assert table_form("财政拨款支出预算表（功能科目）") == "财政拨款支出表"
+    assert table_form("一般公共预算财政拨款基本支出决算表") == "一般公共预算财政拨款基本支出决算表"
+    assert table_form("收入支出决算总表") == "收入支出决算总表"
+    assert table_form("部门整体支出绩效自评表") is None
+    tables = canonical(JS / "high_court_2019_p10.pdf")["tables"]
+    assert list(tables["form"]) == ["财政拨款收支预算总表", "财政拨款支出表"]
+    assert set(tables["money_unit"]) == {"万元"}
+
+
+def test_published_excerpts_give_no_arithmetic_or_reading_errors():
+    for path in sorted(JS.glob("*.pdf")):
+        found = [f for f in check_pdf(path) if f.severity.value == "error" or f.rule in ("INP006", "CMP001")]
+        assert found == [], path.name
+
+
+def test_table_that_does_not_add_up_as_read_is_one_input_finding_and_no_arithmetic_errors(tmp_path):
+    """A table whose amounts came out one row off (a misreading): most of its identities
+    fail. One INP006 names the table; the EXP rules stand down on it."""
+    body = [("201", "一般公共服务支出", "600.00"), ("20101", "人大事务", "600.00"), ("2010101", "行政运行", "400.00"),
+            ("2010102", "一般行政管理事务", "200.00"), ("208", "社会保障和就业支出", "300.00"),
+            ("20805", "行政事业单位离退休", "300.00"), ("2080505", "机关事业单位基本养老保险缴费支出", "300.00"),
+            ("221", "住房保障支出", "100.00"), ("22102", "住房改革支出", "100.00"), ("2210201", "住房公积金", "100.00")]
+    amounts = [a for _, _, a in body]
+    shifted = amounts[1:] + [""]                 # every amount read one row up
+    lines = ["# 一般公共预算支出表", "", "单位：万元", "", "科目编码\t科目名称\t金额", "\t合计\t1000.00"]
+    lines += [f"{c}\t{n}\t{a}" for (c, n, _), a in zip(body, shifted)]
+    path = tmp_path / "misread.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = check_pdf(path)
+    inp = [f for f in found if f.rule == "INP006"]
+    assert len(inp) == 1 and "一般公共预算支出表" in inp[0].message and "已暂停" in inp[0].message
+    assert [f for f in found if f.rule.startswith("EXP")] == []
+    right = tmp_path / "right.txt"
+    right.write_text("\n".join(lines[:6] + [f"{c}\t{n}\t{a}" for c, n, a in body]) + "\n", encoding="utf-8")
+    assert [f.rule for f in check_pdf(right) if f.rule.startswith(("EXP", "INP"))] == []
+
+
+def test_missing_table_beside_an_unrecognized_one_folds_under_it():
+    """CMP001 never contradicts INP003: a required table missing while a table could
+    not be recognized points at that INP003 finding as its root."""
+    from auditor.engine.roots import link_roots
+
+    titles = ["收支预算总表", "收入预算总表", "支出预算总表", "财政拨款收支预算总表", "一般公共预算支出表",
+              "一般公共预算基本支出表", "政府性基金预算支出表"]
+    rows = {"documents": [{"doc_id": "D1", "file": "x.pdf", "title": "2019年部门预算公开"}],
+            "tables": [{"doc_id": "D1", "table_id": f"D1.T{k}", "kind": "ledger", "title": t, "line": k}
+                       for k, t in enumerate(titles, 1)],
+            "problems": [{"doc_id": "D1", "table_id": "D1.T9", "line": 90, "kind": "unrecognized",
+                          "text": "合计 | “三公”经费 | 会议费", "detail": "标题“无”，表头不含已知字段"}]}
+    rules = [r for r in load_catalog() if r.id in ("CMP001", "INP003")]
+    found = link_roots(run_rules(Canonical.from_rows(rows), rules), rules)
+    (cmp,) = [f for f in found if f.rule == "CMP001"]
+    (inp,) = [f for f in found if f.rule == "INP003"]
+    assert "三公经费支出表" in cmp.message and "INP003" in cmp.message and cmp.root == inp.fingerprint

@@ -498,8 +498,8 @@ def _parts(header: _Header, cols: list[int], kinds: dict[int, str], side: str) -
         if len(parts) == 1:
             label = side
         else:
-            group = next((t for t, a, b in header.path(j)[1:] if a <= j and b > j and b - a > 1
-                          and t not in (side,)), None)
+            path = header.path(j)       # side / part / leaf
+            group = path[1][0] if len(path) >= 3 else None
             label = f"{side}（{group or len(out) + 1}）"
         out.append((label, j, amounts))
     return out

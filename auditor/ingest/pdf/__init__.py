@@ -80,8 +80,8 @@ BIG_TITLE = 1.25         # a heading's font size over the body's
 _PAGE_NO = re.compile(
     r"^(?:[-—–－_·\s]*\d{1,4}[-—–－_·\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*[/／]\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$", re.IGNORECASE)
-# a table's number, alone or before its title: 公开01表, 公开 01 表：收支预算总表, 表一, 表3-1, 附表2
-TABLE_NO = re.compile(r"^(公开\s*\d{1,3}\s*表|附表\s*[\d一二三四五六七八九十]{1,3}|"
+# a table's number, alone or before its title: 公开01表, 公开 01 表：收支预算总表, 公开表二, 表一, 表3-1, 附表2
+TABLE_NO = re.compile(r"^(公开\s*\d{1,3}\s*表|公开\s*表\s*[\d一二三四五六七八九十]{1,3}|附表\s*[\d一二三四五六七八九十]{1,3}|"
                       r"表\s*[\d一二三四五六七八九十]{1,3}(?:\s*[-－—]\s*\d{1,2})?)(?:\s*[:：.．、]\s*|\s+|$)(.*)$")
 TITLE = re.compile(r"^.{2,60}表\s*(?:[(（][^()（）]{1,24}[)）])?$")
 UNIT_LINE = re.compile(r"(单位|部门|编制单位|填报单位)(名称)?\s*[:：]")

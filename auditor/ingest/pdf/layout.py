@@ -39,12 +39,16 @@ def cluster_lines(chars: list[Char]) -> list[list[Char]]:
         return [sorted(g, key=lambda c: c.x0) for g in ordered]
     lines: list[list[Char]] = []
     top = bottom = 0.0
+    current: list[Char] | None = None
     for c in sorted(chars, key=lambda c: (c.top, c.x0)):
-        tol = max(1.5, 0.3 * c.size)
-        if lines and (abs(c.top - top) <= tol or abs(c.bottom - bottom) <= tol):
-            lines[-1].append(c)
+        tol = 0.3 * c.size
+        if tol < 1.5:
+            tol = 1.5
+        if current is not None and (-tol <= c.top - top <= tol or -tol <= c.bottom - bottom <= tol):
+            current.append(c)
         else:
-            lines.append([c])
+            current = [c]
+            lines.append(current)
             top, bottom = c.top, c.bottom
     for line in lines:
         line.sort(key=lambda c: c.x0)
@@ -61,7 +65,7 @@ def line_text(chars: list[Char], ocr: bool = False) -> str:
             pending = prev is not None
             continue
         if prev is not None:
-            size = max(c.size, prev.size)
+            size = c.size if c.size > prev.size else prev.size
             gap = c.x0 - prev.x1
             if t == prev.text and abs(c.x0 - prev.x0) < 0.3 * size and not ocr:
                 continue      # the same glyph printed twice (fake bold)
@@ -78,9 +82,17 @@ def line_text(chars: list[Char], ocr: bool = False) -> str:
 
 
 def cell_lines(chars: list[Char], ocr: bool = False) -> list[tuple[str, list[Char]]]:
-    """The text lines of a cell, each with its characters."""
+    """The text lines of a cell, each with its characters: the page's lines
+    (characters numbered by `ln`) within the cell, else clustered afresh."""
+    if chars and all(c.ln for c in chars):
+        groups: dict[int, list[Char]] = {}
+        for c in chars:
+            groups.setdefault(c.ln, []).append(c)
+        lines = [sorted(groups[k], key=lambda c: c.x0) for k in sorted(groups)]
+    else:
+        lines = cluster_lines(chars)
     out = []
-    for line in cluster_lines(chars):
+    for line in lines:
         text = line_text(line, ocr)
         if text:
             out.append((text, line))

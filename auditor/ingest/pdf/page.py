@@ -122,13 +122,19 @@ def _grid_table(grid: Grid, pno: int, layout: str) -> Table | None:
 
 
 def _chunks(line: list[Char]) -> list[list[Char]]:
-    vis = [c for c in line if c.text.strip()]
     out: list[list[Char]] = []
-    for c in vis:
-        if out and c.x0 - out[-1][-1].x1 < CHUNK_GAP * max(c.size, out[-1][-1].size):
-            out[-1].append(c)
-        else:
-            out.append([c])
+    last: Char | None = None
+    for c in line:
+        if c.text == " " or not c.text.strip():
+            continue
+        if last is not None:
+            size = c.size if c.size > last.size else last.size
+            if c.x0 - last.x1 < CHUNK_GAP * size:
+                out[-1].append(c)
+                last = c
+                continue
+        out.append([c])
+        last = c
     return out
 
 
@@ -148,15 +154,17 @@ def _aligned_tables(lines: list[list[Char]], pno: int) -> list[tuple[Table, set[
     prev_bottom = None
     for line in lines:
         chunks = _chunks(line)
-        size = max((c.size for c in line), default=10.0)
-        top = min(c.top for c in line)
-        if len(chunks) >= 2 and (not run or prev_bottom is None or top - prev_bottom <= 2.5 * size):
-            run.append(chunks)
-        else:
+        if len(chunks) < 2:
+            if run:
+                flush()
+            prev_bottom = None
+            continue
+        size = chunks[0][0].size
+        top = min(ch[0].top for ch in chunks)
+        if run and prev_bottom is not None and top - prev_bottom > 2.5 * size:
             flush()
-            if len(chunks) >= 2:
-                run.append(chunks)
-        prev_bottom = max(c.bottom for c in line)
+        run.append(chunks)
+        prev_bottom = max(c.bottom for ch in chunks for c in ch)
     flush()
     return found
 

@@ -148,8 +148,8 @@ def _pdfium_chars(raw, textpage, frame: _Frame, out: PageData) -> None:
             if generated(handle, k):
                 continue
             ch = " "
-        elif unmapped(handle, k) == 1:
-            bad += 1
+        elif (ch < " " or ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff") and unmapped(handle, k) == 1:
+            bad += 1        # a glyph without a Unicode mapping comes back as a control, U+FFFD or a private code
         if not loose(handle, k, ref):
             continue
         if plain:
@@ -179,18 +179,29 @@ def _pdfium_rulings(raw, page_handle, frame: _Frame, out: PageData) -> None:
         r, g, b, a = (c.value for c in rgba)
         return a == 0 or (r >= _WHITE and g >= _WHITE and b >= _WHITE)
 
+    get_type, get_bounds, draw_mode = raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds, raw.FPDFPath_GetDrawMode
+    refs = (ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    mode_refs = (ctypes.byref(fill_mode), ctypes.byref(stroke))
+    plain = frame.rot == 0
+    fl, ft = frame.l, frame.t
+
     def visit(count_fn, get_fn, owner, depth: int) -> None:
         for k in range(count_fn(owner)):
             obj = get_fn(owner, k)
-            kind = raw.FPDFPageObj_GetType(obj)
+            kind = get_type(obj)
             if kind == FORM and depth < 4:
                 visit(raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject, obj, depth + 1)
                 continue
-            if kind != PATH or not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            if kind != PATH or not get_bounds(obj, *refs):
                 continue
-            x0, t, x1, b = frame.box(left.value, bottom.value, right.value, top.value)
+            if plain:
+                x0, x1, t, b = left.value - fl, right.value - fl, ft - top.value, ft - bottom.value
+            else:
+                x0, t, x1, b = frame.box(left.value, bottom.value, right.value, top.value)
             w, h = x1 - x0, b - t
-            raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill_mode), ctypes.byref(stroke))
+            if w >= THIN and h >= THIN and w < MIN_RULE and h < MIN_RULE:
+                continue            # a dot or a small glyph-like shape
+            draw_mode(obj, *mode_refs)
             if min(w, h) < THIN:
                 if fill_mode.value and not stroke.value and light(raw.FPDFPageObj_GetFillColor, obj):
                     continue
