@@ -151,6 +151,18 @@ def _footer(console: Console, report: Report) -> None:
         console.print(Text(f"查看规则说明：auditor explain <CODE>，例如 auditor explain {code}", style="dim"))
 
 
+def one_line_summary(report: Report, fail_on: str = "error") -> str:
+    """What a CI log needs when the reports go to files: counts and whether the gate failed."""
+    c = report.counts()
+    text = (f"auditor: {len(report.documents)} 个文件，{len(report.items)} 条问题"
+            f"（错误 {c['error']}，警告 {c['warning']}，提示 {c['info']}）")
+    if report.suppressed:
+        text += f"，基线已抑制 {report.suppressed}"
+    code = report.exit_code(fail_on)
+    text += f"；--fail-on {fail_on}：" + ("通过" if code == 0 else ("未通过" if code == 1 else "没有可读取的文件"))
+    return text
+
+
 class TerminalRenderer:
     name = "terminal"
     human_readable = True
