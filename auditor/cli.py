@@ -10,7 +10,6 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from auditor import __version__
@@ -359,19 +358,26 @@ def rules(
     if fmt == "json":
         typer.echo(json.dumps([_rule_dict(r) for r in chosen], ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        from auditor.engine.docs import rules_markdown
+        from auditor.render.ruledoc import rules_markdown
 
         typer.echo(rules_markdown(chosen), nl=False)
     else:
-        table = Table("code", "name", "severity", "summary", title=f"auditor rules ({len(chosen)})")
+        from auditor.render.common import SEVERITY_LABELS
+        from auditor.render.ruledoc import rule_doc
+
+        table = Table("编码", "名称 (name)", "级别", "说明", title=f"auditor 规则（{len(chosen)} 条）")
         for r in chosen:
-            table.add_row(r.id, r.name, r.severity.value, r.summary)
+            table.add_row(r.id, r.name, SEVERITY_LABELS[r.severity.value], rule_doc(r.id, r).summary)
         Console().print(table)
 
 
 def _rule_dict(r) -> dict:
+    from auditor.render.ruledoc import rule_doc
+
+    doc = rule_doc(r.id, r)
     return {"code": r.id, "name": r.name, "family": r.family, "severity": r.severity.value, "tags": list(r.tags),
             "since": r.since, "summary": r.summary, "rationale": r.rationale, "message": r.message,
+            "zh": {"summary": doc.summary, "rationale": doc.rationale, "fix": doc.fix},
             "examples": r.examples}
 
 
@@ -392,14 +398,29 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
     if fmt == "json":
         typer.echo(json.dumps(_rule_dict(rule), ensure_ascii=False, indent=2))
         return
+    from rich.text import Text
+
+    from auditor.render.common import SEVERITY_LABELS, chinese_title
+    from auditor.render.ruledoc import rule_doc
+
+    doc = rule_doc(rule.id, rule)
     console = Console()
-    console.print(Markdown(f"# {rule.name} ({rule.id})"))
-    console.print(f"severity: {rule.severity.value}   family: {rule.family} {rule.family_title}   "
-                  f"tags: {', '.join(rule.tags) or '-'}   since: {rule.since}", highlight=False)
-    console.print(Markdown(f"**{rule.summary}**\n\n{rule.rationale}"))
+    console.print(Text(f"{rule.id} {rule.name}", style="bold"), soft_wrap=True)
+    console.print(Text(f"级别：{SEVERITY_LABELS[rule.severity.value]} · 规则族：{rule.family} "
+                       f"{chinese_title(rule.family_title)} · 标签：{', '.join(rule.tags) or '-'} · 自 {rule.since}",
+                       style="dim"), soft_wrap=True)
+    console.print()
+    console.print(Text(doc.summary, style="bold"))
+    console.print(Text("为什么是问题：", style="bold") + Text(" ".join(doc.rationale.split())), soft_wrap=True)
+    if doc.fix:
+        console.print(Text("怎样修改：", style="bold") + Text(doc.fix), soft_wrap=True)
+    console.print()
+    console.print(Text("English: ", style="dim") + Text(f"{rule.summary} " + " ".join(rule.rationale.split()),
+                                                         style="dim"), soft_wrap=True)
     for side in ("fail", "pass"):
         example = rule.examples[side]
-        console.print(Markdown(f"## {'Fails' if side == 'fail' else 'Passes'} (example)"))
+        console.print()
+        console.print(Text("不通过的例子" if side == "fail" else "通过的例子", style="bold"))
         for table_name, rows in example.items():
             if table_name in ("expect", "params") or not rows:
                 continue
@@ -411,9 +432,9 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
         found = run_example(rule, side)
         if found:
             for f in found:
-                console.print(f"  → {f.rule} {f.severity.value}: {f.message}", highlight=False)
+                console.print(Text(f"  → {f.rule} {SEVERITY_LABELS[f.severity.value]}：{f.message}"), soft_wrap=True)
         else:
-            console.print("  → no finding", highlight=False)
+            console.print(Text("  → 没有问题"))
 
 
 @app.command()
@@ -503,8 +524,9 @@ def run() -> None:
             import traceback
 
             traceback.print_exc()
-        err.print(Text("auditor: 内部错误 ", style="bold red") + Text(f"{type(e).__name__}: {e}"), highlight=False)
+        err.print(Text("auditor: 内部错误 ", style="bold red") + Text(f"{type(e).__name__}: {e}"), highlight=False,
+                  soft_wrap=True)
         if not debug_enabled():
             err.print(Text(f"这是 auditor 的缺陷，不是文件的问题。请加 --debug（或设置 {DEBUG_ENV}=1）重新运行，"
-                           "把输出附在问题报告中。"), highlight=False)
+                           "把输出附在问题报告中。"), highlight=False, soft_wrap=True)
         sys.exit(2)

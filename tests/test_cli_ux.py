@@ -220,3 +220,32 @@ def test_every_format_lists_the_files_not_read_with_the_reason(tmp_path, fmt):
     for name, reason in (("scan.png", "图片"), ("old.doc", "旧版 Word"), ("notes.md", "不是预算或绩效文件")):
         assert name in text, (fmt, name)
         assert reason in text, (fmt, reason)
+
+
+# ---- wrong messages -----------------------------------------------------------------------------
+
+def _run_rule(rule_id: str, example: dict):
+    from auditor.engine.catalog import load_catalog
+    from auditor.engine.examples import run_example
+
+    rule = load_catalog().get(rule_id)
+    from dataclasses import replace as _replace
+
+    return run_example(_replace(rule, examples={"fail": example, "pass": {}}), "fail")
+
+
+def test_nar004_never_presents_a_range_holding_the_printed_value_as_a_contradiction():
+    (f,) = _run_rule("NAR004", {"claims": [{"kind": "change", "subject": "三公经费", "text": "压缩了0.42万元，下降73.01%",
+                                            "value": "73.01%", "other": "-0.42", "base": "0.57"}]})
+    assert "73.01% 虽在金额的舍入范围" in f.message and "之内" in f.message and "相差 0.67 个百分点" in f.message
+    assert "（舍入范围" not in f.message
+
+
+def test_cpy006_says_identical_when_the_result_repeats_the_goal_verbatim():
+    goal = "确保公务员享受医疗补助政策。"
+    (same,) = _run_rule("CPY006", {"tables": [{"table_id": "t1", "kind": "project_selfeval", "name": "项目甲",
+                                                "goal": goal, "goal_result": goal, "goal_line": "5"}]})
+    assert "与年度目标原文相同" in same.message and "加了“完成”" not in same.message
+    (prefixed,) = _run_rule("CPY006", {"tables": [{"table_id": "t1", "kind": "project_selfeval", "name": "项目甲",
+                                                    "goal": goal, "goal_result": "完成" + goal, "goal_line": "5"}]})
+    assert "只是在年度目标前加了“完成”" in prefixed.message
