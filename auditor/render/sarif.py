@@ -37,7 +37,7 @@ def _descriptor(rule_id: str, catalog, findings_by_rule: dict[str, Finding]) -> 
         short, full = rule.summary, rule.rationale
         props = {"family": rule.family, "familyTitle": rule.family_title, "tags": list(rule.tags)}
     elif rule_id in META_RULES:
-        name, severity, short, full = META_RULES[rule_id]
+        name, severity, short, full = META_RULES[rule_id][:4]
         level, props = LEVELS[severity], {"family": "AUD"}
     else:
         f = findings_by_rule.get(rule_id)

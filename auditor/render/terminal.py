@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections import Counter
 from dataclasses import replace
 from typing import IO
@@ -118,7 +119,8 @@ class _Lines:
         head.append(" ")
         head.append(_pad(SEVERITY_LABELS[sev], LABEL_WIDTH), style=SEVERITY_STYLES[sev])
         head.append("  ")
-        body = Text(prefix + f.message.rsplit(" [", 1)[0])
+        # a message quoting a multi-line cell stays on its line
+        body = Text(prefix + re.sub(r"\s*[\r\n]+\s*", " ", f.message.rsplit(" [", 1)[0]))
         values = values_text(f)
         if values:
             body.append("  ")
@@ -261,16 +263,17 @@ class TerminalRenderer:
 
     def render(self, report: Report, stream: IO, options) -> None:
         console = make_console(stream, options)
+        tty = bool(getattr(stream, "isatty", lambda: False)())
         if console.color_system is None:
             # plain text (a pipe, a file, NO_COLOR): one finding per line and no trailing blanks;
             # wrapped only when it is a terminal after all (NO_COLOR on a TTY)
-            wrap = console.width if console.is_terminal else None
+            wrap = console.width if tty else None
             buffer = io.StringIO()
             plain = make_console(buffer, replace(options, color=False, width=console.width))
             self._render(report, plain, options, wrap)
             stream.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
         else:
-            self._render(report, console, options, console.width if console.is_terminal else None)
+            self._render(report, console, options, console.width if tty else None)
 
     def _render(self, report: Report, console: Console, options, wrap: int | None) -> None:
         if options.quiet:
