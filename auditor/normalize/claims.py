@@ -52,6 +52,7 @@ from auditor.ingest.raw import Paragraph
 from auditor.model.tables import put_number
 from auditor.normalize import DocContext, Rows
 from auditor.normalize.numbers import Number, parse_number
+from auditor.textfold import fold_chars
 
 # full-width ASCII -> ASCII, one character for one, so offsets stay valid
 _FW = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -65,10 +66,12 @@ SCALE = {"亿元": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 SENTENCE_END = re.compile(r"[。！？!?]")
 CLAUSE_SEP = set("，,；;：:、")
 LIST_MARKER = re.compile(r"其中[:：,，]?|按.{1,8}分[:：]|分别为[:：]?|包括[:：]|具体(?:如下|为)[:：]")
-COMPARE = re.compile(r"较|比上|同比|环比|与.{0,10}相比|比20\d\d|比19\d\d")
-DOWN = "减少|下降|降低|压缩|节约|节省|缩减|减"
-UP = "增加|增长|上升|提高|增"
-CHANGE = re.compile(rf"({DOWN}|{UP})(?:了|约|为|幅度为|幅度达)?\s*" + NUM + r"\s*(亿元|万元|元|万|%)")
+COMPARE = re.compile(r"较|比上|同比|环比|与.{0,12}相比|相比|比\s*(?:19|20)\d\d")
+DOWN = "减少|下降|降低|压缩|节约|节省|缩减|降幅|减幅|减"
+UP = "增加|增长|上升|提高|增幅|增"
+CHANGE = re.compile(rf"({DOWN}|{UP})(?:了|约|为|幅度为|幅度达|幅为|幅达)?\s*" + NUM + r"\s*(亿元|万元|元|万|%)")
+COMPARED_YEAR = re.compile(r"(?:比|较|与)\s*((?:19|20)\d{2})\s*年")
+OPENS_WITH_COMPARISON = re.compile(r"^(?:与|较|比|同比|相比|环比)")
 PREVIOUS = re.compile(r"(?:上年|去年|上一年度?|上年度)(?:同期)?(?:决算数|决算|支出|为|是|的)*\s*" + NUM
                       + r"\s*(亿元|万元|元|万)")
 FROM_TO = re.compile(r"由\s*" + NUM + r"\s*(亿元|万元|元|万)?.{0,6}?(?:到|至)\s*" + NUM + r"\s*(亿元|万元|元|万)")
@@ -116,7 +119,8 @@ class _Para:
 
 
 def _fold(text: str) -> str:
-    return text.translate(_FW).translate(_PAREN)
+    # one character for one (offsets stay valid); traditional characters read as simplified
+    return fold_chars(text).translate(_PAREN)
 
 
 def _segment(printed: str) -> _Para:
@@ -182,6 +186,12 @@ def _subject(text: str) -> str:
     return s[-30:] if s else ""
 
 
+def _label_key(label: str) -> str:
+    """A label reduced to the words that name a quantity, for matching one label
+    against another (经费支出 in “三公”经费共支出)."""
+    return re.sub(r"[\s“”\"'‘’「」]|共计|合计|总计|共|的|为|是|达|约", "", label)
+
+
 class _Extractor:
     def __init__(self, printed: str, loc):
         self.p = _segment(printed)
@@ -189,6 +199,13 @@ class _Extractor:
         self.out: list[dict] = []
         self.money = self._money()
         self.groups: list[tuple[_Num, list[_Num]]] = []
+        t = self.p.text
+        # amounts that state a change or a previous-year figure, never a current amount
+        self.change_amounts = {m.start(2) for m in CHANGE.finditer(t) if m.group(3) != "%"}
+        self.previous_amounts = {m.start(1) for m in PREVIOUS.finditer(t)}
+        for m in FROM_TO.finditer(t):
+            self.previous_amounts.add(m.start(1))
+            self.previous_amounts.add(m.start(3))
 
     # ---- pieces -------------------------------------------------------------
     def _money(self) -> list[_Num]:
@@ -322,10 +339,17 @@ class _Extractor:
                 return n
         return None
 
+    def _change_mentions(self, a: int, b: int) -> list:
+        t = self.p.text
+        return [m for m in CHANGE.finditer(t, a, b) if COMPARE.search(t[a:m.start()])]
+
+    def _in_change(self, n: _Num) -> bool:
+        return n.start in self.change_amounts or n.start in self.previous_amounts
+
     def changes(self) -> None:
         t = self.p.text
         for s, (a, b) in enumerate(self.p.sentences):
-            mentions = [m for m in CHANGE.finditer(t, a, b) if COMPARE.search(t[a:m.start()])]
+            mentions = self._change_mentions(a, b)
             i = 0
             while i < len(mentions):
                 m = mentions[i]
@@ -346,20 +370,13 @@ class _Extractor:
                 cstart = self.p.clauses[_index(self.p.clauses, first.start())][0]
                 head = re.split(r"由", t[cstart:first.start()])[0]
                 cm = COMPARE.search(head)
-                subject = _subject(head[:cm.start()] if cm else head) or None
-                if subject is None:
-                    prev = t[a:first.start()]
-                    cm2 = COMPARE.search(prev)
-                    if cm2:
-                        pieces = [x for x in re.split(r"[,;:、]", prev[:cm2.start()]) if x.strip()]
-                        subject = _subject(re.split(r"由", MONEY.sub("", pieces[-1]))[0]) if pieces else None
-                    subject = subject or None
+                own = _subject(head[:cm.start()] if cm else head) or None
                 other = None
                 if amount is not None:
                     pos = amount.start(2)
                     other = (_signed(_number(amount.group(2), amount.group(3),
                                              self.p.printed[pos:amount.end()]), sign), pos)
-                base = self._previous(a, first.start(), other, subject)
+                base, how, current = self._previous(s, first.start(), other, own)
                 if other is None and base is not None and self._current_stated is not None:
                     cur, cur_at = self._current_stated
                     other = (Number(raw=f"{cur.raw.removesuffix('万元')}-{base[0].raw.removesuffix('万元')}",
@@ -368,13 +385,18 @@ class _Extractor:
                 if pct is not None:
                     pos = pct.start(2)
                     value = _percent(pct.group(2), self.p.printed[pos:pct.end()], sign)
-                self._emit("change", first.start(), last.end(), subject, value,
-                           pct.start(2) if pct is not None else None, base=base, other=other)
+                subject = own or (_subject(current.label) if current is not None else None) or None
+                row = self._emit("change", first.start(), last.end(), subject, value,
+                                 pct.start(2) if pct is not None else None, base=base, other=other)
+                row["base_how"] = how if base is not None else None
 
-    def _previous(self, a: int, pos: int, other, subject: str | None):
-        """The previous-year amount: stated (上年…X万元, 由X…到Y), else derived from
-        the current amount and the change. Sets _current_stated for 由X到Y."""
+    def _previous(self, s: int, pos: int, other, own: str | None):
+        """The previous-year amount of a change at `pos` in sentence `s`, how it was
+        found, and the current amount it was derived from. Stated: 上年…X万元, 由X…到Y,
+        or an amount labelled with the year the sentence compares with (比2025年…);
+        else derived as current − change. Sets _current_stated for 由X到Y."""
         t = self.p.text
+        a = self.p.sentences[s][0]
         seg = t[a:pos]
         self._current_stated = None
         pm = None
@@ -382,7 +404,7 @@ class _Extractor:
             pass
         if pm is not None:
             at = a + pm.start(1)
-            return _number(pm.group(1), pm.group(2), self.p.printed[at:a + pm.end()]), at
+            return (_number(pm.group(1), pm.group(2), self.p.printed[at:a + pm.end()]), at), "stated", None
         fm = None
         for fm in FROM_TO.finditer(seg):
             pass
@@ -391,35 +413,55 @@ class _Extractor:
             unit = fm.group(2) or fm.group(4)
             cat = a + fm.start(3)
             self._current_stated = (_number(fm.group(3), fm.group(4), self.p.printed[cat:a + fm.end(4)]), cat)
-            return _number(fm.group(1), unit, self.p.printed[at:a + fm.end(2) if fm.group(2) else a + fm.end(1)]), at
+            return ((_number(fm.group(1), unit, self.p.printed[at:a + fm.end(2) if fm.group(2) else a + fm.end(1)]),
+                     at), "stated", None)
+        ym = None
+        for ym in COMPARED_YEAR.finditer(seg):
+            pass
+        if ym is not None:
+            year = ym.group(1)
+            named = [n for n in self.money if a <= n.start < pos and n.depth == 0 and not self._in_change(n)
+                     and re.search(year + r"\s*年", n.label)]
+            if named:
+                n = named[-1]
+                return (self._as_number(n), n.start), "stated", None
         if other is None or other[0].value is None:
-            return None
-        current = self._current(pos, subject)
+            return None, None, None
+        current = self._current(s, pos, own)
         if current is None or current.value is None:
-            return None   # no current amount, or one too long to be a number: nothing to derive from
-        label = t[self.p.sentences[current.sentence][0]:current.start]
-        if subject and len(subject) >= 2 and not any(subject[i:i + 2] in label for i in range(len(subject) - 1)):
-            return None   # the change is about something else than the amount the paragraph reports
+            return None, None, None   # no current amount, or one too long to be a number
         amt = other[0]
         value = current.value - amt.value
         op = "+" if amt.value < 0 else "-"
         raw = f"{current.raw.removesuffix('万元')}{op}{amt.raw.removesuffix('万元')}"
-        return Number(raw=raw, value=_r(value), tol=_r(current.tol + amt.tol), unit="万元"), current.start
+        return (Number(raw=raw, value=_r(value), tol=_r(current.tol + amt.tol), unit="万元"), current.start), \
+            "derived", current
 
-    def _current(self, pos: int, subject: str | None = None) -> _Num | None:
-        """The current amount a change refers to: the latest amount labelled with the
-        change's subject, else the total the paragraph last reported."""
-        if subject and len(subject) >= 2:
-            named = [n for n in self.money if n.end <= pos and n.depth == 0 and subject in n.label]
+    def _amounts_before(self, pos: int, lo: int = 0) -> list[_Num]:
+        return [n for n in self.money if lo <= n.start and n.end <= pos and n.depth == 0 and not self._in_change(n)]
+
+    def _current(self, s: int, pos: int, own: str | None = None) -> _Num | None:
+        """The current amount a change at `pos` is about: the latest amount labelled
+        with the change's own subject (与上年相比，人员经费减少…); else the nearest
+        amount before it in its sentence; else, for a sentence that opens with the
+        comparison (与上年相比增加…), the leading amount of the sentence before;
+        else the total of the list the change follows."""
+        if own and len(own) >= 2:
+            key = _label_key(own)
+            named = [n for n in self._amounts_before(pos) if key and key in _label_key(n.label)]
             if named:
                 return named[-1]
+        a = self.p.sentences[s][0]
+        here = self._amounts_before(pos, a)
+        if here:
+            return here[-1]
+        if s > 0 and OPENS_WITH_COMPARISON.match(self.p.text[a:pos].strip()):
+            prev = self._amounts_before(a, self.p.sentences[s - 1][0])
+            if prev:
+                return prev[0]
         groups = [g for g in self.groups if g[0].start < pos]
         if groups:
             return max(groups, key=lambda g: g[0].start)[0]
-        s = _index(self.p.sentences, pos)
-        for n in self.money:
-            if n.sentence == s and n.end <= pos and n.depth == 0 and TOTALISH.search(n.label):
-                return n
         return None
 
     def scores(self) -> None:
@@ -515,8 +557,9 @@ def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
     for k, p in enumerate(paragraphs):
         line = p.line
 
-        def loc(offset: int, line=line) -> str:
-            return f"{line or 0}:{offset + 1}"
+        def loc(offset: int, p=p) -> str:
+            at_line, col = p.where(offset)
+            return f"{at_line or 0}:{col}"
 
         found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k))
         for j, r in enumerate(found, 1):

@@ -77,12 +77,12 @@ def read_summary(info: DocumentInfo | None) -> str:
         return f"读取：{info.tables} 行（{kind_label(info.kind)}）"
     coverage = getattr(info, "coverage", None)
     parts = [f"{info.tables} 张表"]
-    if coverage:
-        get = coverage.get if isinstance(coverage, dict) else (lambda k, d=None: getattr(coverage, k, d))
-        for key, unit in (("rows", "行"), ("claims", "条数字陈述")):
-            value = get(key)
-            if value is not None:
-                parts.append(f"{value} {unit}")
+    if coverage is not None:
+        # DocumentInfo.coverage (auditor.findings.Coverage), filled by the reading stages
+        by_kind = getattr(coverage, "tables_by_kind", None) or {}
+        if by_kind:
+            parts = [f"{sum(by_kind.values())} 张表"]
+        parts += [f"{getattr(coverage, 'rows', 0)} 行", f"{getattr(coverage, 'claims', 0)} 条数字陈述"]
     text = "读取：" + "，".join(parts)
     label = kind_label(info.kind)
     return text + (f"（{label}）" if label and info.tables else "")
