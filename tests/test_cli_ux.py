@@ -249,3 +249,52 @@ def test_cpy006_says_identical_when_the_result_repeats_the_goal_verbatim():
     (prefixed,) = _run_rule("CPY006", {"tables": [{"table_id": "t1", "kind": "project_selfeval", "name": "项目甲",
                                                     "goal": goal, "goal_result": "完成" + goal, "goal_line": "5"}]})
     assert "只是在年度目标前加了“完成”" in prefixed.message
+
+
+# ---- Spark mode: file counts, and the JVM's log kept out of -q ------------------------------------
+
+def test_a_child_process_started_under_quiet_jvm_cannot_write_to_stderr(capfd):
+    import subprocess
+
+    with cli._quiet_jvm(True):
+        child = subprocess.Popen(["sh", "-c", "sleep 0.2; echo 'log4j WARN NativeCodeLoader' >&2"])
+    child.wait(timeout=10)
+    sys.stderr.write("auditor's own line\n")
+    err = capfd.readouterr().err
+    assert "log4j" not in err and "auditor's own line" in err
+
+
+def _fake_spark(monkeypatch, seen: dict):
+    pytest.importorskip("pyspark")
+    import auditor.engine.spark as spark
+
+    def session(master=None):
+        import subprocess
+
+        subprocess.run(["sh", "-c", "echo 'Setting default log level to \"WARN\".' >&2"], check=True)
+        seen["session"] = master
+        return object()
+
+    monkeypatch.setattr(spark, "default_session", session)
+    monkeypatch.setattr(spark, "run_rules_spark", lambda *a, **k: [])
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_spark_mode_counts_files_and_documents_and_keeps_the_jvm_log_out_of_quiet(tmp_path, monkeypatch, capfd, quiet):
+    import auditor
+    from auditor.model.io import write_canonical
+
+    seen: dict = {}
+    _fake_spark(monkeypatch, seen)
+    write_canonical(auditor.check([EXCERPTS / "selfeval_rows.txt"]).canonical, tmp_path / "c", "parquet")
+    monkeypatch.setattr(sys, "argv", ["auditor", "check", "--canonical", str(tmp_path / "c"), "--engine", "spark",
+                                      "-f", "json"] + (["-q"] if quiet else []))
+    with pytest.raises(SystemExit) as e:
+        cli.run()
+    out, err = capfd.readouterr()
+    assert e.value.code == 0 and "session" in seen
+    assert len(json.loads(out)["documents"]) == 1
+    if quiet:
+        assert err == ""
+    else:
+        assert "10 个规范表文件，1 个文件的数据" in err
