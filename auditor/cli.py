@@ -336,7 +336,11 @@ def extract(
     bad = problems[problems["kind"].isin(["unreadable", "no_tables"])] if len(problems) else problems
     files = {str(d.doc_id): d.file for d in documents}
     for d in bad.itertuples():
-        err.print(f"[yellow]{files.get(str(d.doc_id), d.doc_id)}[/]: {d.detail}", highlight=False)
+        _note(f"{files.get(str(d.doc_id), d.doc_id)}: {d.detail}")
+    from auditor.ingest import discover
+
+    for skipped in discover(paths)[1]:
+        _note(f"{skipped.file}: 跳过：{skipped.reason}")
     if documents and not any(d.readable for d in documents):
         raise typer.Exit(2)
 

@@ -298,3 +298,24 @@ def test_spark_mode_counts_files_and_documents_and_keeps_the_jvm_log_out_of_quie
         assert err == ""
     else:
         assert "10 个规范表文件，1 个文件的数据" in err
+
+
+def test_the_readme_shows_the_current_terminal_summary_of_sample_data(monkeypatch):
+    """The summary a reviewer reads in ten seconds is what `auditor check sample_data/` prints."""
+    import io
+
+    import auditor
+    from auditor.render import RenderOptions, get_renderer
+
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```\nauditor ", 1)[1].split("```", 1)[0]
+    shown = [line for line in ("auditor " + block).splitlines() if line != "…"]
+    out = io.StringIO()
+    from auditor.engine.catalog import load_catalog
+
+    get_renderer("terminal").render(auditor.check(["sample_data/"]), out,
+                                    RenderOptions(color=False, catalog=load_catalog()))
+    actual = out.getvalue().splitlines()
+    assert shown[:14] == actual[:14]
+    assert all(line in actual for line in shown), [line for line in shown if line not in actual]
