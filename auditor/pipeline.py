@@ -9,6 +9,7 @@ One direction of data flow: ingest -> recognize -> normalize -> engine -> render
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import re
 import signal
 import threading
@@ -149,7 +150,8 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
             info.error = "文件中没有可识别的自评表、预算表或目标表" + first
             rows["problems"].append({"doc_id": doc_id, "kind": "no_tables", "detail": info.error})
     info.tables = len(kinds)
-    info.kind = max(set(kinds), key=kinds.count) if kinds else ("narrative" if rows.get("claims") else None)
+    # the most common kind; a tie goes to the first table (a set would make it vary between runs)
+    info.kind = Counter(kinds).most_common(1)[0][0] if kinds else ("narrative" if rows.get("claims") else None)
     info.year = doc_year or next((t.get("year") for t in rows.get("tables", []) if t.get("year")), None)
     unit = next((t.get("name") for t in rows.get("tables", []) if t.get("name")), None)
     page_starts = getattr(raw, "page_starts", None)
