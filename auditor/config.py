@@ -24,6 +24,10 @@ DEFAULTS: dict = {
         {"rate_from": 60.0, "rate_to": 70.0, "max_total": 79.0},
         {"rate_from": 70.0, "rate_to": 80.0, "max_total": 89.0},
     ],
+    # score bands of the grades (优 >= excellent, 良 >= good, 中 >= fair, else 差), for NAR019
+    "grade_excellent": 90.0,
+    "grade_good": 80.0,
+    "grade_fair": 60.0,
     # 302 economic-classification items (codes or names) counted as personnel (人员经费) in this
     # region; replaces the lexicon list `personnel_302` that rule EXP005 reads
     "personnel_302_items": ["30239", "其他交通费用"],
@@ -49,6 +53,9 @@ COMMENTS: dict[str, str] = {
     "project_weight_total": "项目自评表各指标分值之和（满分 100 减去执行率的 10 分）",
     "department_weight_total": "部门整体自评表任务与指标分值之和",
     "cap_bands": "按执行率（%）限定总得分上限（规则 SCR007）；[] 表示不启用",
+    "grade_excellent": "评价等级“优”的最低得分（规则 NAR019）",
+    "grade_good": "评价等级“良”的最低得分",
+    "grade_fair": "评价等级“中”的最低得分（低于此为“差”）",
     "personnel_302_items": "计入人员经费的 302 类科目（编码或名称），规则 EXP005 使用",
     "required_budget_tables": "预算公开必须包含的表（规则 CMP001）；[] 表示使用内置清单",
     "required_final_tables": "决算公开必须包含的表（规则 CMP001）；[] 表示使用内置清单",
@@ -91,7 +98,8 @@ class Config:
         return out
 
     def params(self) -> dict:
-        return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total")}
+        return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total",
+                                                   "grade_excellent", "grade_good", "grade_fair")}
 
     def to_dict(self) -> dict:
         return {"source": self.source, **copy.deepcopy(self.values)}

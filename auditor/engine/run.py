@@ -50,7 +50,7 @@ def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[di
         con.register(f"_{name}_df", canonical[name])
         con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_df"')
     p = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
-         "full_tolerance": 0.0}
+         "full_tolerance": 0.0, "grade_excellent": 90.0, "grade_good": 80.0, "grade_fair": 60.0}
     p.update(params or {})
     con.register("_params_df", pd.DataFrame([{k: float(v) for k, v in p.items()}]))
     con.execute("CREATE VIEW params AS SELECT * FROM _params_df")
