@@ -519,7 +519,7 @@ def parse_text(file: str, text: str) -> RawDocument:
             else:
                 rows = [_row_cells(n, l) if "\t" in l else [Cell(l.strip(), n, 1)]
                         for n, l in run if l.strip()]
-                layout = "row"
+                layout = "pipe" if sum(1 for n, _ in table_lines if n in pipe_rows) * 2 > len(table_lines) else "row"
             rows = [r for r in rows if any(c.text for c in r)]
             if rows:
                 doc.blocks.append(RawTable(title=headings[-1] if headings else None, rows=rows,
@@ -593,6 +593,13 @@ def parse_text(file: str, text: str) -> RawDocument:
         blank = False
     flush()
     flush_prose()
+    last = doc.blocks[-1] if doc.blocks else None
+    if isinstance(last, RawTable) and last.layout == "pipe" and len(last.rows) >= 2:
+        # rows flattened from HTML keep every cell (``| |`` for a blank one): a last row
+        # shorter than the others is a table the text stops inside
+        width = max(len(r) for r in last.rows[:-1])
+        if len(last.rows[-1]) < width - 1:
+            last.truncated = True
     return doc.settle_title()
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from auditor.normalize.numbers import Number
+from auditor.model.numbers import Number
 
 NUMBER_SUFFIXES = ("", "_raw", "_tol", "_loc")
 

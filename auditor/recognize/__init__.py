@@ -8,9 +8,11 @@ from pathlib import Path
 import yaml
 
 from auditor.ingest.raw import RawTable
-from auditor.normalize.numbers import clean
+from auditor.textfold import PINYIN_NOTE, fold_chars, match_key
 
 VOCAB_PATH = Path(__file__).with_name("vocabulary.yaml")
+# a table whose cells a PDF text layer gave in reading order: not read (auditor.ingest.text)
+UNREAD_LAYOUT = "unread_layout"
 
 
 @lru_cache(maxsize=1)
@@ -18,14 +20,17 @@ def vocabulary() -> dict:
     return yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=131072)
 def _fold(text: str) -> str:
-    return clean(text).replace("（", "(").replace("）", ")").replace("：", ":")
+    if "(" in text or "（" in text:
+        text = PINYIN_NOTE.sub("", fold_chars(text))
+    return match_key(text)
 
 
 def fold(text: str | None) -> str:
-    """Text for matching: NFKC, no whitespace, full-width brackets folded."""
-    return _fold("" if text is None else str(text))
+    """The key a label is matched by: auditor.textfold.match_key (full-width, traditional
+    characters, look-alike signs and spaces folded), pinyin notes (學(xué)) dropped."""
+    return "" if text is None else _fold(str(text))
 
 
 def _label_hit(patterns: list[str], cells: list[str]) -> bool:
@@ -73,8 +78,14 @@ def merge_continuations(tables: list[RawTable]) -> list[tuple[str | None, RawTab
     self-evaluation section without its own identity row continues the table
     before it; a budget table under the same title whose header repeats continues
     it too (the repeated header rows are dropped)."""
+    from auditor.recognize.stream import rebuild
+
     out: list[tuple[str | None, RawTable]] = []
     for table in tables:
+        if table.layout == "pdfcells":
+            out.append((UNREAD_LAYOUT, table))
+            continue
+        table = rebuild(table)
         kind = classify(table)
         if out:
             prev_kind, prev = out[-1]
