@@ -28,7 +28,8 @@ from auditor.ingest import SUPPORTED_SUFFIXES, read_document
 from auditor.model.schemas import validate
 from auditor.model.tables import SPEC, Canonical
 from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
-from auditor.recognize import header_text, merge_continuations
+from auditor.coverage import measure_coverage, unread_layout_problem
+from auditor.recognize import UNREAD_LAYOUT, header_text, merge_continuations
 
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -105,8 +106,13 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> t
         return info, rows
     doc_year = _year(raw.title)
     kinds: list[str] = []
+    unread_tables = 0
     for k, (kind, table) in enumerate(merge_continuations(raw.tables), 1):
         table_id = f"{doc_id}.T{k}"
+        if kind == UNREAD_LAYOUT:
+            unread_tables += 1
+            rows["problems"].append(unread_layout_problem(doc_id, table_id, table))
+            continue
         if kind is None:
             rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
                                      "kind": "unrecognized", "text": header_text(table),
@@ -137,7 +143,8 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> t
             merge_rows(rows, claims_fn(raw.paragraphs, DocContext(doc_id, file, raw.title)))
         except Exception as e:  # noqa: BLE001
             rows["problems"].append({"doc_id": doc_id, "kind": "row_unparsed", "detail": f"叙述文字解析出错：{e}"})
-    if not kinds and not rows.get("claims"):
+    measure_coverage(raw, rows, doc_id, kinds, info)
+    if not kinds and not rows.get("claims") and not unread_tables:
         info.readable = False
         rows["problems"].append({"doc_id": doc_id, "kind": "no_tables",
                                  "detail": "文件中没有可识别的自评表、预算表或目标表" +

@@ -22,6 +22,9 @@ Every line is first given a shape, then runs of lines of one shape become blocks
   from the table's header (``layout="stream"``). A stream taken from a PDF text
   layer (form feeds between pages) keeps the reading order of the PDF, which is not
   always the order of the rows: ``layout="pdfcells"``, never rebuilt by guessing.
+- **run-on rows**: cells run together on one line, the figures standing alone
+  between the words (``layout="runon"``), cut by the labels they hold in
+  auditor.recognize.stream.
 - **prose**: everything else, handed to auditor.ingest.prose.reflow as
   ``Line(text, line, col, page, blank_before=…)``.
 
@@ -378,6 +381,19 @@ def _stream_blocks(lines: list[str], usable: list[bool], pdf_text: bool) -> list
     return out
 
 
+def _run_on(line: str) -> bool:
+    """Cells run together on one line (年度资金总额: 0 0 0 10 0 0 其中:本年财政拨款 90 …):
+    figures standing alone between words, where a sentence would give them units and commas."""
+    s = line.strip()
+    if len(s) < PROSE_MIN or "\t" in s or "|" in s or re.search(r"\S {3,}\S", s):
+        return False
+    toks = s.split()
+    alone = [t for k, t in enumerate(toks) if NUMERIC_CELL.match(t) and not re.match(
+        r"^(万元|亿元|元|%|％|个百分点|百分点)", toks[k + 1] if k + 1 < len(toks) else "")]
+    commas = len(re.findall(r"[，,；;]", s))
+    return len(alone) >= 4 and commas <= 1 and len(re.findall(r"[。！？]", s)) <= max(1, len(s) // 80)
+
+
 def _between_blanks(lines: list[str], k: int) -> bool:
     before = lines[k - 2] if k >= 2 else ""
     after = lines[k] if k < len(lines) else ""
@@ -580,6 +596,14 @@ def parse_text(file: str, text: str) -> RawDocument:
             if run:
                 run.append((no, line))
             blank = True
+            continue
+        if _run_on(line):
+            flush()
+            flush_prose()
+            doc.blocks.append(RawTable(title=headings[-1] if headings else None, rows=[[Cell(stripped, no, 1)]],
+                                       line=no, headings=list(headings[-4:]), layout="runon",
+                                       preamble=list(preamble[-6:]), page=pages[no - 1] if pdf_text else None))
+            blank = False
             continue
         if len(stripped) >= PROSE_MIN or (not run and re.search(r"[。；！？]$", stripped)):
             flush()

@@ -78,10 +78,18 @@ def merge_continuations(tables: list[RawTable]) -> list[tuple[str | None, RawTab
     self-evaluation section without its own identity row continues the table
     before it; a budget table under the same title whose header repeats continues
     it too (the repeated header rows are dropped)."""
-    from auditor.recognize.stream import rebuild
+    from auditor.recognize.stream import has_header, rebuild, split_run_on
 
     out: list[tuple[str | None, RawTable]] = []
     for table in tables:
+        if table.layout == "runon":
+            cells = split_run_on(table.rows[0][0].text, table.rows[0][0].line)
+            if not has_header(cells):
+                # a fragment without its header: which column a figure stands in is not printed
+                out.append((UNREAD_LAYOUT, table))
+                continue
+            table = RawTable(title=table.title, rows=[cells], line=table.line, headings=table.headings,
+                             layout="stream", preamble=table.preamble, page=table.page)
         if table.layout == "pdfcells":
             out.append((UNREAD_LAYOUT, table))
             continue

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.ingest.raw import Cell, RawTable
-from auditor.recognize.labels import (column_type, fold, is_level1, is_level2, is_row_label, is_stop,
+from auditor.recognize import fold, vocabulary
+from auditor.recognize.labels import (column_type, is_level1, is_level2, is_row_label, is_stop,
                                       match_label)
 
 LABEL_TYPES = ("group", "code", "level1", "level2", "name", "item")
@@ -157,9 +159,8 @@ def _header_at(cells: list[Cell], i: int) -> tuple[_Header, int] | None:
     label_cells = [(c, t) for c, t in rest if t in LABEL_TYPES]
     value_cells = [(c, t) for c, t in rest if t not in LABEL_TYPES]
     if not label_cells:
-        if not groups:
-            return None
-        label_cells = [(groups[0][0], "item")]
+        # the row-label column: headed by the group label, or by nothing (a blank header cell)
+        label_cells = [(groups[0][0] if groups else Cell("", run[0][0].line, 0), "item")]
     labels = [t if t != "group" else "item" for _, t in label_cells]
     header_cells = [Cell(c.text, c.line, 0) for c, _ in label_cells] + [Cell(c.text, c.line, 0) for c, _ in value_cells]
     if groups and len(label_cells) > 1 or groups and label_cells[0][0] is not groups[0][0]:
@@ -266,6 +267,69 @@ def _free_rows(cells: list[Cell], forced: set[int]) -> list[list[Cell]]:
     return [r for r in rows if any(x.text for x in r)]
 
 
+@lru_cache(maxsize=1)
+def _known_labels() -> list[str]:
+    v = vocabulary()
+    words = set(v["level1_labels"]) | set(v.get("level2_labels", [])) | set(v.get("stream_stops", [])) | \
+        set(v.get("stream_row_labels", [])) | {"合计", "总计", "小计"}
+    for group in ("fund_labels", "score_labels", "identity_labels"):
+        for variants in v[group].values():
+            words |= {x for x in variants if "\\" not in x}
+    return sorted({fold(w) for w in words if w}, key=len, reverse=True)
+
+
+_VALUE_TAIL = re.compile(r"^(.*?)(>=|<=|≥|≤|=|>|<)?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?[^\d\s]{0,3})$")
+
+
+def split_run_on(text: str, line: int | None) -> list[Cell]:
+    """Cells run together on one line, cut at the labels the template prints and at the
+    figures standing alone: `产出指标数量指标足额保障率=100% 22.5` -> 产出指标 | 数量指标 |
+    足额保障率 | = | 100% | 22.5."""
+    cells: list[str] = []
+    labels = _known_labels()
+    for token in text.split():
+        rest = token
+        while rest:
+            f = fold(rest)
+            hit = next((w for w in labels if f.startswith(w)), None)
+            if hit:
+                cut = _prefix_length(rest, hit)
+                if hit in ("其中", "其中:") and cut < len(rest):
+                    # 其中:本年财政拨款 names the line that follows it: one cell
+                    m = re.match(r"[^\d\s]*", rest[cut:])
+                    cut += m.end() if m else 0
+                cells.append(rest[:cut])
+                rest = rest[cut:].lstrip(":：")
+                continue
+            # the text up to the next known label
+            nxt = len(rest)
+            depth = 0
+            for k in range(1, len(rest)):
+                depth += (rest[k - 1] in "(（") - (rest[k - 1] in ")）")
+                if depth <= 0 and any(fold(rest[k:]).startswith(w) for w in labels):
+                    nxt = k
+                    break
+            piece, rest = rest[:nxt], rest[nxt:]
+            m = _VALUE_TAIL.match(piece)
+            if m and m.group(1):
+                cells += [x for x in (m.group(1), m.group(2), m.group(3)) if x]
+            else:
+                cells.append(piece)
+    return _join_fragments([Cell(t, line, k + 1) for k, t in enumerate(cells)])
+
+
+def _prefix_length(text: str, key: str) -> int:
+    """Characters of `text` whose fold is `key` (folding drops spaces)."""
+    for k in range(len(key), len(text) + 1):
+        if fold(text[:k]) == key:
+            return k
+    return len(key)
+
+
+def has_header(cells: list[Cell]) -> bool:
+    return any(_header_at(cells, i) is not None for i in range(len(cells)) if cells[i].text)
+
+
 def rebuild(table: RawTable) -> RawTable:
     """The rows of a stream table (layout "stream"), cut by its headers; other tables as they are."""
     if table.layout != "stream":
@@ -317,10 +381,13 @@ def rebuild(table: RawTable) -> RawTable:
             row = _emit(labels, values, header, line)
             if any(c.text for c in row):
                 out.append(row)
-        if parts and k >= len(cells):
+        if len(parts) >= 3 and k >= len(cells):
+            # the text ends in a row shorter than the rows before it were: a table cut off
             labels, values, short = parts[-1]
             filled = [c for c in values if c.text]
-            if short and filled and not (labels[-1] is not None and is_total(labels[-1].text)):
+            full = sum(1 for _, _, s in parts[:-1] if not s)
+            if short and filled and full * 2 > len(parts) - 1 and \
+                    not (labels[-1] is not None and is_total(labels[-1].text)):
                 truncated = True
         i = free_start = k
     flush_free(len(cells))
@@ -328,4 +395,4 @@ def rebuild(table: RawTable) -> RawTable:
                     page=table.page, layout="stream", preamble=table.preamble, truncated=truncated or table.truncated)
 
 
-__all__ = ["rebuild", "kind_of"]
+__all__ = ["rebuild", "kind_of", "split_run_on", "has_header"]
