@@ -161,7 +161,7 @@ def measure(raw: RawDocument, rows: dict[str, list[dict]], doc_id: str,
     return cov, [row], unread
 
 
-MOSTLY_UNREAD = 0.5     # below this share of its figures read, a document gets a problem row (INP006)
+MOSTLY_UNREAD = 0.5     # below this share of its figures read, a document gets a problem row (INP007)
 MIN_FIGURES = 10
 
 

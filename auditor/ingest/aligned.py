@@ -195,11 +195,50 @@ def _merge_wrapped(head: list[list[Token]]) -> list[list[Token]]:
     return [ts for ts in lines if ts]
 
 
+def _match(toks: list[Token], cols: list[int], centers: list[float]) -> list[int]:
+    """Order-keeping assignment of header tokens to distinct columns, nearest centres."""
+    n, m = len(toks), len(cols)
+    if n == 0:
+        return []
+    if m == 0:
+        pool = list(range(len(centers)))
+        return [min(pool, key=lambda j: abs(centers[j] - t.center)) for t in toks]
+    if n > m:
+        return [min(cols, key=lambda j: abs(centers[j] - t.center)) for t in toks]
+    inf = float("inf")
+    best = [[inf] * (m + 1) for _ in range(n + 1)]
+    take = [[False] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        best[0][j] = 0.0
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            skip = best[i][j - 1]
+            use = best[i - 1][j - 1] + abs(centers[cols[j - 1]] - toks[i - 1].center)
+            if use <= skip:
+                best[i][j], take[i][j] = use, True
+            else:
+                best[i][j] = skip
+    out, j = [], m
+    for i in range(n, 0, -1):
+        while not take[i][j]:
+            j -= 1
+        out.append(cols[j - 1])
+        j -= 1
+    return out[::-1]
+
+
 def _place_header(head: list[list[Token]], centers: list[float]) -> list[dict[int, Token]]:
     """Column of every header token: a token heads the columns of the tokens under it
     (the nearest lower line with tokens in its region, each token's region reaching
-    halfway to its neighbours), a token with nothing under it the nearest column."""
+    halfway to its neighbours); the tokens of a line with nothing under them take
+    distinct columns in order, nearest their centres."""
     placed: list[dict[int, Token]] = [dict() for _ in head]
+
+    def put(line: int, col: int, t: Token) -> None:
+        if col in placed[line]:
+            prev = placed[line][col]
+            t = Token(prev.text + " " + t.text, prev.start, t.end, prev.char)
+        placed[line][col] = t
 
     def assign(lo: float, hi: float, k: int) -> list[int]:
         for line in range(k, len(head)):
@@ -210,18 +249,19 @@ def _place_header(head: list[list[Token]], centers: list[float]) -> list[dict[in
             return []
         cols: list[int] = []
         bounds = [lo] + [(a.center + b.center) / 2 for a, b in zip(toks, toks[1:])] + [hi]
+        leaves: list[Token] = []
         for t, a, b in zip(toks, bounds, bounds[1:]):
             span = assign(a, b, line + 1)
-            if not span:
-                inside = [j for j, c in enumerate(centers) if a <= c < b]
-                pool = inside or range(len(centers))
-                span = [min(pool, key=lambda j: abs(centers[j] - t.center))]
-            first = min(span)
-            if first in placed[line]:
-                prev = placed[line][first]
-                t = Token(prev.text + " " + t.text, prev.start, t.end, prev.char)
-            placed[line][first] = t
-            cols += span
+            if span:
+                put(line, min(span), t)
+                cols += span
+            else:
+                leaves.append(t)
+        free = [j for j, c in enumerate(centers) if lo <= c < hi and j not in cols] or \
+            [j for j in range(len(centers)) if j not in cols]
+        for t, j in zip(leaves, _match(leaves, free, centers)):
+            put(line, j, t)
+            cols.append(j)
         return sorted(set(cols))
 
     assign(float("-inf"), float("inf"), 0)
@@ -264,6 +304,7 @@ def grid(lines: list[tuple[int, str]], header_rows: int | None = None) -> list[l
             cells[j].text = t.text
         rows.append(cells)
     numeric = [sum(t.amount for r, t in c if r >= 0) * 2 > sum(1 for r, _ in c if r >= 0) for c in clusters]
+    body_rows: list[list[Cell]] = []
     for no, ts in body:
         cells = [Cell("", no, j + 1) for j in range(ncols)]
         for t in ts:
@@ -274,8 +315,49 @@ def grid(lines: list[tuple[int, str]], header_rows: int | None = None) -> list[l
                 j -= 1
             c = cells[j]
             c.text = (c.text + " " + t.text).strip() if c.text else t.text
-        rows.append(cells)
-    return rows
+        body_rows.append(cells)
+    return rows + join_wrapped_rows(body_rows)
 
 
-__all__ = ["Token", "tokens", "is_row", "grid", "width", "AMOUNT"]
+NUMBERED = re.compile(r"^([一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d))")
+TOTAL_WORD = re.compile(r"(合计|总计|小计)$")
+
+
+def _text_only(row: list[Cell]) -> bool:
+    return any(c.text for c in row) and not any(AMOUNT.match(c.text) for c in row if c.text)
+
+
+def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Cells printed over several lines: a name centred beside its amounts (1.一般公共预 /
+    17,981.68 / 算) goes into the amounts' row; a short fragment under a cell (资金 under
+    二、财政专户管理) continues it."""
+    rows = [list(r) for r in rows]
+    gone: set[int] = set()
+    for i, row in enumerate(rows):
+        if _text_only(row) or i == 0 or i + 1 >= len(rows):
+            continue
+        above, below = rows[i - 1], rows[i + 1]
+        if i - 1 in gone or not _text_only(above) or not _text_only(below):
+            continue
+        cols = [j for j in range(len(row)) if not row[j].text and j < len(above) and j < len(below)
+                and above[j].text and below[j].text]
+        if cols and all(not above[j].text or j in cols for j in range(len(above))) and \
+                all(not below[j].text or j in cols for j in range(len(below))):
+            for j in cols:
+                row[j] = Cell(above[j].text + below[j].text, above[j].line, j + 1)
+            gone.update({i - 1, i + 1})
+    rows = [r for k, r in enumerate(rows) if k not in gone]
+    out: list[list[Cell]] = []
+    for row in rows:
+        filled = [j for j, c in enumerate(row) if c.text]
+        if out and _text_only(row) and all(
+                len(row[j].text) <= 4 and not NUMBERED.match(row[j].text) and not TOTAL_WORD.search(row[j].text)
+                and j < len(out[-1]) and out[-1][j].text and not AMOUNT.match(out[-1][j].text) for j in filled):
+            for j in filled:
+                out[-1][j] = Cell(out[-1][j].text + row[j].text, out[-1][j].line, j + 1)
+            continue
+        out.append(row)
+    return out
+
+
+__all__ = ["Token", "tokens", "is_row", "grid", "width", "AMOUNT", "join_wrapped_rows"]

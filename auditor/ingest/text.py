@@ -493,6 +493,8 @@ def parse_text(file: str, text: str) -> RawDocument:
     pages, starts = _pages(lines)
     drop = _dropped(lines, starts)
     pdf_text = bool(starts)
+    # page numbers and running headers read as blank lines by every block finder
+    lines = ["" if no in drop else raw for no, raw in enumerate(lines, 1)]
     doc = RawDocument(file=file)
     usable = [no not in drop and "\t" not in lines[no - 1] for no in range(1, len(lines) + 1)]
     blocks: dict[int, _Block] = {}
@@ -662,7 +664,7 @@ def _emit_block(block: _Block, lines: list[str], pages: list[int], pdf_text: boo
         pre = [t.strip() for _, t in body if PREAMBLE.search(match_key(t)) and not
                any(t2.amount for t2 in aligned.tokens(t))]
         keep = [(x, t) for x, t in body if t.strip() not in pre]
-        rows = aligned.grid(keep)
+        rows = _aligned_pages(keep, pages)
         add_table(rows, "aligned", block.start, preamble + [re.sub(r"\s{2,}", " ", p) for p in pre])
         return []
     nonblank = [x for x in nos if lines[x - 1].strip()]
@@ -681,6 +683,29 @@ def _emit_block(block: _Block, lines: list[str], pages: list[int], pdf_text: boo
         rows[-1].append(Cell(t, no, len(rows[-1]) + 1))
     add_table(rows, "pdfcells" if pdf_text else "stream", block.start, preamble)
     return []
+
+
+def _aligned_pages(lines: list[tuple[int, str]], pages: list[int]) -> list[list[Cell]]:
+    """An aligned table, page by page: columns are placed anew on every page (the
+    positions shift), a page's rows joining the table when its columns are as many
+    (else aligned on the right, where the amounts are)."""
+    parts: list[list[tuple[int, str]]] = []
+    for no, t in lines:
+        if parts and pages[parts[-1][-1][0] - 1] == pages[no - 1]:
+            parts[-1].append((no, t))
+        else:
+            parts.append([(no, t)])
+    rows = aligned.grid(parts[0]) if parts else []
+    width = max((len(r) for r in rows), default=0)
+    for part in parts[1:]:
+        more = aligned.grid(part, header_rows=0)
+        for r in more:
+            if len(r) < width:
+                r[:0] = [Cell("", r[0].line if r else None, 0) for _ in range(width - len(r))]
+            for k, c in enumerate(r, 1):
+                c.col = k
+        rows += more
+    return rows
 
 
 def _one_per_line(body: list[tuple[int, str]]) -> bool:
