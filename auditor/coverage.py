@@ -171,7 +171,7 @@ def measure_coverage(raw: RawDocument, rows: dict[str, list[dict]], doc_id: str,
     info.coverage = cov
     rows["coverage"] = cov_rows
     rows["unread"] = unread
-    if cov.figures >= MIN_FIGURES and cov.share is not None and cov.share < MOSTLY_UNREAD:
+    if info.readable and cov.figures >= MIN_FIGURES and cov.share is not None and cov.share < MOSTLY_UNREAD:
         first = next((u["line"] for u in unread if u.get("line")), None)
         rows.setdefault("problems", []).append({
             "doc_id": doc_id, "line": first, "kind": "mostly_unread", "text": f"{cov.figures_read}/{cov.figures}",

@@ -41,7 +41,7 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # 其中 list hangs from), sum (the listed parts that exhaust the whole), named (an earlier amount whose
     # label names the whole), derived (current amount minus the stated change)
     "claims": (("doc_id", "table_id", "claim_id", "line", "kind", "subject", "subject_key", "sentence", "text",
-                "base_how", "section"),
+                "base_how", "group_id", "section"),
                ("value", "base", "other")),
     # performance target tables (表16/表17)
     "targets": (("doc_id", "table_id", "row_no", "line", "project", "level1", "level2", "name",

@@ -66,10 +66,16 @@ SCALE = {"亿元": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 SENTENCE_END = re.compile(r"[。！？!?]")
 CLAUSE_SEP = set("，,；;：:、")
 LIST_MARKER = re.compile(r"其中[:：,，]?|按.{1,8}分[:：]|分别为[:：]?|包括[:：]|具体(?:如下|为)[:：]")
-COMPARE = re.compile(r"较|比上|同比|环比|与.{0,12}相比|相比|比\s*(?:19|20)\d\d")
+COMPARE = re.compile(r"较|比上|比去年|比年初|比预算|比调整|同比|环比|与.{0,12}相比|相比|比\s*(?:19|20)\d\d")
 DOWN = "减少|下降|降低|压缩|节约|节省|缩减|降幅|减幅|减"
 UP = "增加|增长|上升|提高|增幅|增"
 CHANGE = re.compile(rf"({DOWN}|{UP})(?:了|约|为|幅度为|幅度达|幅为|幅达)?\s*" + NUM + r"\s*(亿元|万元|元|万|%)")
+# 完成年初预算的100% / 为预算的98.9% / 完成调整预算的 95%
+BUDGET_RATE = re.compile(r"(?:完成|为|达到|是|占)(年初预算|调整预算|全年预算|调整后预算|预算)(?:数)?的?\s*" + NUM + r"\s*%")
+BUDGET_STATED = re.compile(r"(年初预算|调整预算|全年预算|调整后预算|预算)(?:数)?(?:为|是|安排)?\s*" + NUM
+                           + r"\s*(亿元|万元|元|万)")
+# 决算数大于预算数55.93万元: the budget is the executed amount minus (or plus) the difference
+OVER_BUDGET = re.compile(r"决算数?(大于|高于|超过|多于|超出|小于|低于|少于)(?:年初)?预算数?\s*" + NUM + r"\s*(亿元|万元|元|万)")
 COMPARED_YEAR = re.compile(r"(?:比|较|与)\s*((?:19|20)\d{2})\s*年")
 OPENS_WITH_COMPARISON = re.compile(r"^(?:与|较|比|同比|相比|环比)")
 PREVIOUS = re.compile(r"(?:上年|去年|上一年度?|上年度)(?:同期)?(?:决算数|决算|支出|为|是|的)*\s*" + NUM
@@ -93,6 +99,8 @@ BLANKS = [
 SUBJECT_TRIM = re.compile(r"^(?:\d{4}\s*年度?|截至\d{4}年末?|本年度?|全年|我局|我单位|本单位|本部门|我部门|"
                           r"年终决算|部门决算数?|其中|另外|此外|[一二三四五六七八九十]+[、.]|\d+[、.]|[,，:：；;])+")
 TOTALISH = re.compile(r"总|合计|共|全部|整体|全年")
+SANGONG = re.compile(r"三公")
+SANGONG_ITEMS = (r"因公出国", r"公务用车", r"公务接待")
 
 
 @dataclass
@@ -166,7 +174,17 @@ def _number(raw_num: str, unit: str | None, printed: str) -> Number:
     scale = SCALE.get(unit or "万元", 1.0)
     if n.value is None:
         return Number(raw=printed)
-    return Number(raw=printed, value=_r(n.value * scale), tol=_r(n.tol * scale), decimals=n.decimals, unit="万元")
+    tol = n.tol
+    if n.decimals == 0 and n.value:
+        # prose drops trailing zeros and rounds freely (“项目支出5,573万元”): a whole amount
+        # in a sentence stands for ±half its unit, unlike a typed table cell
+        tol = 0.5
+    return Number(raw=printed, value=_r(n.value * scale), tol=_r(tol * scale), decimals=n.decimals, unit="万元")
+
+
+def _bare(raw: str) -> str:
+    """A printed amount without its unit, for derivations such as 110+317.8+156.55."""
+    return re.sub(r"\s*(亿元|万元|元|万|亿)\s*$", "", fold_chars(raw).strip())
 
 
 def _percent(raw_num: str, printed: str, sign: float = 1.0) -> Number:
@@ -178,6 +196,25 @@ def _percent(raw_num: str, printed: str, sign: float = 1.0) -> Number:
 def _signed(n: Number, sign: float) -> Number:
     return Number(raw=n.raw, value=None if n.value is None else sign * n.value, tol=n.tol, decimals=n.decimals,
                   unit=n.unit)
+
+
+QUANTITY_TRIM = re.compile(r"(预算数|预算|决算数|决算|支出数|数额|金额|数|为|是|达|约|共|合计|总计|共计|安排|总额)+$")
+PAST = re.compile(r"上年|去年|上一年|同期|以前年度|年初结转")
+
+
+def quantity_key(label: str) -> str | None:
+    """What an amount is the amount of, as a key two statements of the same quantity
+    share (“此外，基本支出预算数为12323.46万元” and “基本支出12323.48万元，占68.48%”
+    both give 基本支出). None for amounts of earlier years or without a named subject."""
+    s = _subject(label)
+    if not s or PAST.search(s):
+        return None
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"^.{2,14}?(?=(?:19|20)\d{2}年|本年)", "", s)   # the unit's name before the year
+    s = re.sub(r"(?:19|20)\d{2}年度?|本年度?|全年", "", s)
+    s = re.sub(r"^[(（][一二三四五六七八九十\d]+[)）]|^[一二三四五六七八九十\d]+[、.．]", "", s)
+    s = re.sub(r"预算(?=支出|收入)", "", QUANTITY_TRIM.sub("", s))
+    return s if len(s) >= 2 else None
 
 
 def _subject(text: str) -> str:
@@ -203,6 +240,8 @@ class _Extractor:
         # amounts that state a change or a previous-year figure, never a current amount
         self.change_amounts = {m.start(2) for m in CHANGE.finditer(t) if m.group(3) != "%"}
         self.previous_amounts = {m.start(1) for m in PREVIOUS.finditer(t)}
+        # an amount its own clause compares (同比增加 X, 比预算数减少 X): never a current amount
+        self.previous_amounts |= {n.start for n in self.money if COMPARE.search(n.label)}
         for m in FROM_TO.finditer(t):
             self.previous_amounts.add(m.start(1))
             self.previous_amounts.add(m.start(3))
@@ -249,7 +288,7 @@ class _Extractor:
     def total_parts(self) -> None:
         t = self.p.text
         markers = [m for m in LIST_MARKER.finditer(t) if self.p.depth[m.start()] == 0]
-        top = [n for n in self.money if n.depth == 0]
+        top = [n for n in self.money if n.depth == 0 and not self._in_change(n)]
         totals: list[tuple[_Num, int]] = []
         for m in markers:
             s = _index(self.p.sentences, m.start())
@@ -265,15 +304,21 @@ class _Extractor:
                 limit = min(limit, totals[i + 1][0].start)   # the next list's total ends this one
             parts: list[_Num] = []
             seen_clauses = set()
-            for n in top:
-                if n.start < start or n.start >= limit:
+            # items separated by ；: each item's first amount is the part, the rest is about it
+            itemized = bool(re.search(r"[;；]", t[start:limit]))
+            for n in self.money:
+                if n.start < start or n.start >= limit or n.depth:
                     continue
                 clause = t[self.p.clauses[n.clause][0]:n.start]
-                if COMPARE.search(clause) or re.search(rf"({DOWN}|{UP})了?\s*$", clause):
+                item = len(re.findall(r"[;；]", t[start:n.start])) if itemized else n.clause
+                if self._in_change(n) or COMPARE.search(clause) or re.search(rf"({DOWN}|{UP})了?\s*$", clause):
+                    if itemized:
+                        seen_clauses.add(item)
+                        continue
                     break  # a year-on-year clause ends the list
-                if n.clause in seen_clauses:
+                if item in seen_clauses:
                     continue
-                seen_clauses.add(n.clause)
+                seen_clauses.add(item)
                 parts.append(n)
             if parts:
                 self.groups.append((total, parts))
@@ -303,6 +348,7 @@ class _Extractor:
 
     def shares(self) -> None:
         t = self.p.text
+        found = []
         for m in PERCENT.finditer(t):
             ci = _index(self.p.clauses, m.start())
             cstart = self.p.clauses[ci][0]
@@ -314,30 +360,75 @@ class _Extractor:
             whole = om.group(1) if om else ""
             s = _index(self.p.sentences, m.start())
             part = next((n for n in reversed(self.money) if n.end <= m.start() and n.sentence == s
-                         and n.depth == 0), None)
-            base = None
-            if part is not None:
-                base = self._whole_for(part, self._whole_core(whole))
+                         and n.depth == 0 and not self._in_change(n)), None)
+            base, how = (None, None) if part is None else self._whole_for(part, self._whole_core(whole))
             subject = _subject(part.label) if part is not None else _subject(head)
-            self._emit("share", cstart, m.end(), subject, _percent(m.group(1), self.p.printed[m.start():m.end()]),
-                       m.start(), base=None if base is None else (self._as_number(base), base.start),
-                       other=None if part is None else (self._as_number(part), part.start))
+            row = self._emit("share", cstart, m.end(), subject,
+                             _percent(m.group(1), self.p.printed[m.start():m.end()]), m.start(),
+                             base=None if base is None else (self._as_number(base), base.start),
+                             other=None if part is None else (self._as_number(part), part.start))
+            row["base_how"] = how
+            found.append((row, whole, part, s, _percent(m.group(1), "")))
+        self._sibling_shares(found)
 
-    def _whole_for(self, part: _Num, core: str) -> _Num | None:
+    def _sibling_shares(self, found: list) -> None:
+        """Shares of one named whole listed together (占“三公”经费的 a%；… b%；… c%) are
+        siblings. When the text never states the whole, the parts give it: the three
+        “三公” items are the 三公 total by definition, and parts whose printed shares add
+        up to 100% exhaust their whole. A sibling group also gets a group_id, so a
+        rule can add up its shares."""
+        runs: list[list] = []
+        for item in found:
+            row, whole, part, s, pct = item
+            key = self._whole_core(whole)
+            if runs and runs[-1][-1][3] in (s, s - 1) and self._whole_core(runs[-1][-1][1]) == key \
+                    and (key or runs[-1][-1][0].get("base_loc") == row.get("base_loc")):
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        for run in runs:
+            if len(run) < 2:
+                continue
+            gid = f"S{run[0][0]['_pos']}"
+            for row, *_ in run:
+                row["group_id"] = gid
+            parts = [p for _, _, p, _, _ in run]
+            if any(p is None for p in parts) or len({p.start for p in parts}) < len(parts) \
+                    or any(r.get("base") is not None for r, *_ in run):
+                continue
+            key = self._whole_core(run[0][1])
+            labels = [_label_key(p.label) for p in parts]
+            exhaust = False
+            if SANGONG.search(key):
+                exhaust = len(parts) == 3 and all(any(re.search(w, lab) for lab in labels) for w in SANGONG_ITEMS)
+            if not exhaust:
+                total = sum(x[4].value for x in run if x[4].value is not None)
+                slack = sum(x[4].tol for x in run) + 0.011
+                exhaust = abs(total - 100) <= slack and all(x[4].value is not None for x in run)
+            if not exhaust:
+                continue
+            value = _r(sum(p.value for p in parts))
+            tol = _r(sum(p.tol for p in parts))
+            raw = "+".join(_bare(p.raw) for p in parts)
+            for row, *_ in run:
+                put_number(row, "base", Number(raw=raw, value=value, tol=tol, unit="万元"), self.loc(parts[0].start))
+                row["base_how"] = "sum"
+
+    def _whole_for(self, part: _Num, core: str) -> tuple[_Num | None, str | None]:
         t = self.p.text
         for total, parts in self.groups:
             if part in parts:
                 prefix = t[self.p.sentences[total.sentence][0]:total.start]
                 if not core or core in prefix:
-                    return total
+                    return total, "list"
         if not core:
-            return None
+            return None, None
         for n in reversed(self.money):
-            if n.end > part.start or n is part or n.depth:
+            if n.end > part.start or n is part or n.depth or self._in_change(n):
                 continue
             if core in n.label and n.value > part.value and (TOTALISH.search(n.label) or n.label.endswith(core)):
-                return n
-        return None
+                return n, "named"
+        return None, None
 
     def _change_mentions(self, a: int, b: int) -> list:
         t = self.p.text
@@ -379,7 +470,7 @@ class _Extractor:
                 base, how, current = self._previous(s, first.start(), other, own)
                 if other is None and base is not None and self._current_stated is not None:
                     cur, cur_at = self._current_stated
-                    other = (Number(raw=f"{cur.raw.removesuffix('万元')}-{base[0].raw.removesuffix('万元')}",
+                    other = (Number(raw=f"{_bare(cur.raw)}-{_bare(base[0].raw)}",
                                     value=_r(cur.value - base[0].value), tol=_r(cur.tol + base[0].tol), unit="万元"), cur_at)
                 value = None
                 if pct is not None:
@@ -433,7 +524,7 @@ class _Extractor:
         amt = other[0]
         value = current.value - amt.value
         op = "+" if amt.value < 0 else "-"
-        raw = f"{current.raw.removesuffix('万元')}{op}{amt.raw.removesuffix('万元')}"
+        raw = f"{_bare(current.raw)}{op}{_bare(amt.raw)}"
         return (Number(raw=raw, value=_r(value), tol=_r(current.tol + amt.tol), unit="万元"), current.start), \
             "derived", current
 
@@ -463,6 +554,58 @@ class _Extractor:
         if groups:
             return max(groups, key=lambda g: g[0].start)[0]
         return None
+
+    def amounts(self) -> None:
+        """Every amount the text states for a named quantity (kind `amount`): the
+        figures that other statements and the tables must agree with."""
+        for n in self.money:
+            if n.depth or self._in_change(n) or n.value is None:
+                continue
+            key = quantity_key(n.label)
+            if key is None:
+                continue
+            # the year a sentence speaks of (2010年…预算中，公务用车…1229.65万元) is part of the quantity
+            a = self.p.sentences[n.sentence][0]
+            years = YEAR.findall(self.p.text[a:n.start])
+            if years:
+                key = f"{years[-1]}|{key}"
+            row = self._emit("amount", n.start, n.end, _subject(n.label) or None, self._as_number(n), n.start)
+            row["subject_key"] = key
+
+    def budget_rates(self) -> None:
+        """“支出1741.75万元，完成年初预算100%”: value = the rate, other = the executed
+        amount (the amount the sentence reports), base = the budget the sentence names:
+        stated (年初预算1685.82万元), or derived from 决算数大于预算数X万元."""
+        t = self.p.text
+        for m in BUDGET_RATE.finditer(t):
+            s = _index(self.p.sentences, m.start())
+            a, b = self.p.sentences[s]
+            current = self._current(s, m.start())
+            if current is None or current.value is None:
+                continue
+            base = how = None
+            over = [(om.start(), om.end()) for om in OVER_BUDGET.finditer(t, a, b)]
+            for bm in BUDGET_STATED.finditer(t, a, b):
+                if any(x <= bm.start() < y for x, y in over):
+                    continue
+                if bm.start(2) != current.start and bm.start() != m.start():
+                    at = bm.start(2)
+                    base, how = (_number(bm.group(2), bm.group(3), self.p.printed[at:bm.end()]), at), "stated"
+                    break
+            if base is None:
+                om = OVER_BUDGET.search(t, a, b)
+                if om:
+                    diff = _number(om.group(2), om.group(3), self.p.printed[om.start(2):om.end()])
+                    sign = -1.0 if om.group(1) in ("大于", "高于", "超过", "多于", "超出") else 1.0
+                    op = "-" if sign < 0 else "+"
+                    base = (Number(raw=f"{_bare(current.raw)}{op}{_bare(diff.raw)}",
+                                   value=_r(current.value + sign * diff.value), tol=_r(current.tol + diff.tol),
+                                   unit="万元"), current.start)
+                    how = "derived"
+            row = self._emit("budget_rate", m.start(), m.end(), _subject(current.label) or None,
+                             _percent(m.group(2), self.p.printed[m.start(2):m.end()]), m.start(2),
+                             base=base, other=(self._as_number(current), current.start))
+            row["base_how"] = how
 
     def scores(self) -> None:
         t = self.p.text
@@ -522,6 +665,8 @@ class _Extractor:
         if narrative:
             self.shares()
             self.changes()
+            self.budget_rates()
+            self.amounts()
             self.scores()
             self.years(title_like)
             self.blanks()
