@@ -106,8 +106,14 @@ def _prose_figures(p: Paragraph) -> list[Figure]:
 def figures(raw: RawDocument) -> list[Figure]:
     """The figures printed in a document, in reading order."""
     out: list[Figure] = []
+    seen: set[tuple] = set()
     for b in raw.blocks:
-        out += _cell_figures(b) if isinstance(b, RawTable) else _prose_figures(b)
+        for f in (_cell_figures(b) if isinstance(b, RawTable) else _prose_figures(b)):
+            # a continuation joined to the table before it is still printed once
+            key = (f.kind, f.line, f.col, f.number)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
     return out
 
 

@@ -744,7 +744,10 @@ def _normalize(table: RawTable, ctx: TableContext, kind: str) -> Rows:
     t = _Table(ctx=ctx, kind=kind, aligned=table.layout == "stream")
     ident = _identity(table)
     goal: dict = {}
-    for b in split_blocks(table):
+    # a table the text stops inside: its last row is cut off, read no figure of it
+    body = RawTable(table.title, table.rows[:-1], table.line, table.headings, table.sheet, table.page,
+                    table.layout, table.preamble) if table.truncated and len(table.rows) > 1 else table
+    for b in split_blocks(body):
         if b.kind == "funds":
             _read_funds(t, b)
         elif b.kind in ("labels", "scores"):

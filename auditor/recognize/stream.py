@@ -388,7 +388,7 @@ def rebuild(table: RawTable) -> RawTable:
             full = sum(1 for _, _, s in parts[:-1] if not s)
             if short and filled and full * 2 > len(parts) - 1 and \
                     not (labels[-1] is not None and is_total(labels[-1].text)):
-                truncated = True
+                truncated = True     # the last row is the one the text stops inside
         i = free_start = k
     flush_free(len(cells))
     return RawTable(title=table.title, rows=out, line=table.line, headings=table.headings, sheet=table.sheet,
