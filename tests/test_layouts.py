@@ -184,3 +184,17 @@ def test_traditional_characters_and_full_width_digits_match_the_labels(tmp_path)
 def test_every_layout_fixture_reads_without_a_reader_error(name):
     c = extract(LAYOUTS / name)
     assert not c["problems"]["detail"].fillna("").str.contains("解析该表时出错").any()
+
+
+def test_an_operator_read_by_ocr_as_2_is_repaired_and_reported(tmp_path):
+    f = tmp_path / "ocr.txt"
+    f.write_text("# 项目支出绩效自评表\n\n项目名称\t示例项目\n"
+                 "一级指标\t二级指标\t三级指标\t运算符号\t指标值\t度量单位\t全年完成值\t完成程度\t分值\t得分\n"
+                 "产出指标\t质量指标\t验收合格率\t2\t95\t%\t96\t1\t20\t20\n"
+                 "产出指标\t数量指标\t培训人次\t≥\t200\t人次\t210\t1\t20\t20\n", encoding="utf-8")
+    c = extract(f)
+    assert records(c["indicators"], ["name", "operator", "target_raw", "unit"]) == [
+        ("验收合格率", ">=", "95", "%"), ("培训人次", ">=", "200", "人次")]
+    p = c["problems"]
+    assert p["kind"].tolist() == ["repaired"] and p["line"].tolist() == [5]
+    assert "“2”" in p["detail"].iloc[0] and "≥" in p["detail"].iloc[0]

@@ -58,6 +58,7 @@ class _Vocab:
     blank_fund_line: re.Pattern
     name_prefix: re.Pattern
     placeholder: re.Pattern
+    ocr_operators: dict
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +67,8 @@ def _vocab() -> _Vocab:
     return _Vocab(tuple((fold(w), r) for w, r in v["fund_roles"]), re.compile(v["grid_header"]),
                   re.compile(v["stop"]), re.compile(v["sub_header"]), re.compile(v["exec_weight_in_label"]),
                   re.compile(v["goal_header"]), re.compile(v["dept_budget"]), re.compile(v["blank_fund_line"]),
-                  re.compile(v["name_prefix"]), re.compile(v["placeholder_name"]))
+                  re.compile(v["name_prefix"]), re.compile(v["placeholder_name"]),
+                  {fold(k): op for k, op in v.get("ocr_operators", {}).items()})
 
 
 @dataclass
@@ -405,7 +407,23 @@ def _split_target(t: _Table, cells: list[Cell], actual_i: int, completion: bool)
         elif len(cells) >= 2 and not cells[-1].text and is_operator(cells[-2].text):
             cells.pop()
             op = cells.pop()
+        elif cells and _ocr_operator(t, cells[-1], target):
+            op = cells.pop()
     return cells, op, target, unit
+
+
+def _ocr_operator(t: _Table, cell: Cell, target: Cell | None) -> bool:
+    """An operator cell that OCR read as a digit (≥ as 2), before a numeric target: the
+    only reading the row allows. The cell is rewritten and the repair reported (INP010)."""
+    slips = _vocab().ocr_operators
+    f = fold(cell.text)
+    if f not in slips or target is None or parse_number(target.text).value is None \
+            or parse_number(target.text).operator is not None:
+        return False
+    t.add("problems", {"table_id": t.ctx.table_id, "line": cell.line, "kind": "repaired", "text": cell.text,
+                       "detail": f"运算符号“{cell.text}”按 OCR 误识读作“{slips[f]}”（{cell.loc()}，其后为指标值 {target.text}）"})
+    cell.text = slips[f]
+    return True
 
 
 def _indicator(t: _Table, row: list[Cell], pattern: str) -> bool:
@@ -537,7 +555,10 @@ def _indicator_by_position(t: _Table, row: list[Cell], pos: dict[str, int]) -> b
             put_number(rec, "actual", an, actual.loc())
     reason = at("reason")
     rec["reason"] = reason.text if reason is not None else None
-    _finish_indicator(t, rec, name[0], at("operator"), at("target"), at("unit"))
+    op = at("operator")
+    if op is not None and not parse_operator(op.text):
+        _ocr_operator(t, op, at("target"))
+    _finish_indicator(t, rec, name[0], op, at("target"), at("unit"))
     return True
 
 
