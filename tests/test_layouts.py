@@ -198,3 +198,21 @@ def test_an_operator_read_by_ocr_as_2_is_repaired_and_reported(tmp_path):
     p = c["problems"]
     assert p["kind"].tolist() == ["repaired"] and p["line"].tolist() == [5]
     assert "“2”" in p["detail"].iloc[0] and "≥" in p["detail"].iloc[0]
+
+
+def test_named_fund_table_blank_fund_line_and_a_scoring_table_printed_under_it():
+    c = extract(LAYOUTS / "named_fund_with_scoring.txt")
+    assert c["tables"]["kind"].tolist() == ["transfer_selfeval", "score_table"]
+    # the blank 其中：中央财政资金 line does not end the money block: 地方资金 is still read
+    assert records(c["funds"], ["item", "role", "budget_raw", "executed_raw"]) == [
+        ("年度资金总额", "total", "100", "95"), ("地方资金", "local", "100", "95")]
+    ind = c["indicators"]
+    t1, t2 = c["tables"]["table_id"].tolist()
+    assert records(ind[ind["table_id"] == t1], ["name", "weight_raw", "score_raw"]) == [
+        ("保障人数", "45", "45"), ("离休干部满意度", "45", "45")]
+    # the scoring table's rows are its own, read under its header, with no scores row to sum
+    assert records(ind[ind["table_id"] == t2], ["name", "target_raw", "actual_raw", "reason", "weight_raw",
+                                                "score_raw"]) == [
+        ("资金到位率", "100%", "100%", "到位即得满分", "10", "10"), ("执行率", "100%", "95%", "按比例得分", "10", "9.5")]
+    assert c["scores"]["table_id"].tolist() == [t1]
+    assert problems(c) == []

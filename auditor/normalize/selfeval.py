@@ -817,4 +817,23 @@ def normalize_department(table: RawTable, ctx: TableContext) -> Rows:
     return _normalize(table, ctx, "department")
 
 
-__all__ = ["normalize_project", "normalize_department", "split_blocks", "Block"]
+def normalize_scoring(table: RawTable, ctx: TableContext) -> Rows:
+    """A scoring table (指标 | 标准值 | 实际值 | 评分标准 | 分值 | 自评得分): indicator rows read
+    under their header. It has no score block of its own, so no sums are checked on it."""
+    t = _Table(ctx=ctx, kind="project", aligned=True)
+    header = next((r for r in table.rows if sum(1 for c in r if column_type(c.text)) >= 3), None)
+    if header is not None:
+        pos = _positions(_texts(header))
+        for row in table.rows[table.rows.index(header) + 1:]:
+            if _grid_total(t, row):
+                continue
+            if not _indicator_by_position(t, row, pos) and any(parse_number(c.text).value is not None for c in row
+                                                              if c.text):
+                t.problem("row_unparsed", row, "评分表的行找不到“标准值/实际值/分值/得分”等数值列")
+    t.add("tables", {"kind": ctx.kind, "title": ctx.title, "year": ctx.year, "line": table.first_line()})
+    if not t.rows.get("indicators"):
+        t.problem("unrecognized", table.rows[0], "识别为评分表，但未找到指标行")
+    return t.rows
+
+
+__all__ = ["normalize_project", "normalize_department", "normalize_scoring", "split_blocks", "Block"]

@@ -94,6 +94,7 @@ def merge_continuations(tables: list[RawTable]) -> list[tuple[str | None, RawTab
             out.append((UNREAD_LAYOUT, table))
             continue
         table = rebuild(table)
+        table, scoring = _split_scoring(table)
         kind = classify(table)
         if out:
             prev_kind, prev = out[-1]
@@ -110,4 +111,24 @@ def merge_continuations(tables: list[RawTable]) -> list[tuple[str | None, RawTab
                 prev.rows.extend(rows)
                 continue
         out.append((kind, table))
+        if scoring is not None:
+            out.append(("score_table", scoring))
     return out
+
+
+def _is_scoring_header(row) -> bool:
+    words = [fold(w) for w in vocabulary().get("scoring_header", [])]
+    return sum(1 for c in row if c.text and any(fold(c.text).startswith(w) for w in words)) >= 3
+
+
+def _split_scoring(table: RawTable) -> tuple[RawTable, RawTable | None]:
+    """A scoring table (标准值 | 实际值 | 评分标准 | 自评得分) printed under a table without a
+    break: cut off as a table of its own."""
+    k = next((i for i, row in enumerate(table.rows) if i > 0 and _is_scoring_header(row)), None)
+    if k is None:
+        return table, None
+    head = RawTable(table.title, table.rows[:k], table.line, table.headings, table.sheet, table.page, table.layout,
+                    table.preamble)
+    tail = RawTable(table.title, table.rows[k:], table.rows[k][0].line if table.rows[k] else table.line,
+                    table.headings, table.sheet, table.page, table.layout, table.preamble, table.truncated)
+    return head, tail
