@@ -216,3 +216,12 @@ def test_named_fund_table_blank_fund_line_and_a_scoring_table_printed_under_it()
         ("资金到位率", "100%", "100%", "到位即得满分", "10", "10"), ("执行率", "100%", "95%", "按比例得分", "10", "9.5")]
     assert c["scores"]["table_id"].tolist() == [t1]
     assert problems(c) == []
+
+
+def test_headers_with_a_formula_in_brackets(tmp_path):
+    f = tmp_path / "formula.txt"
+    f.write_text("# 项目支出绩效自评表\n\n项目名称\t示例项目\n"
+                 "项目资金（万元）\t全年预算数（A）\t全年执行数（B）\t预算执行率(B/A×100%)\n"
+                 "年度资金总额\t80\t60\t75.00%\n", encoding="utf-8")
+    c = extract(f)
+    assert records(c["funds"], ["item", "budget_raw", "executed_raw", "rate_raw"]) == [("年度资金总额", "80", "60", "75.00%")]

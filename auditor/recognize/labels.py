@@ -78,13 +78,18 @@ def match_label(text: str) -> tuple[str, str] | None:
     f = fold(text)
     if not f or len(f) > 24 or _NUMBER_ONLY.match(f):
         return None
+    # a formula or unit in brackets after the label: 预算执行率(B/A×100%), 全年执行数(B)
+    base = _TRAILING_NOTE.sub("", f) or f
     for variant, group, fieldname in _label_table():
         if "\\" not in variant:
-            if f == variant or (f.startswith(variant) and len(f) - len(variant) <= 8):
+            if f == variant or (f.startswith(variant) and len(f) - len(variant) <= 8) or base == variant:
                 return group, fieldname
         elif re.match(variant, f):
             return group, fieldname
     return None
+
+
+_TRAILING_NOTE = re.compile(r"\([^()]{1,20}\)$")
 
 
 @lru_cache(maxsize=1)
