@@ -306,6 +306,7 @@ def extract(
                                                      "(canonical.sqlite, what `auditor export gx` suites run on)"),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
     config: Optional[Path] = typer.Option(None, "--config", help="auditor.toml (params of the sqlite file)."),
+    coverage: bool = typer.Option(False, "--coverage", help="List the regions of figures that were not read."),
 ) -> None:
     """Write the canonical tables the parser understood (one file per table, or one SQLite file)."""
     from auditor.config import ConfigError, load_config
@@ -335,6 +336,8 @@ def extract(
     problems = canonical["problems"]
     bad = problems[problems["kind"].isin(["unreadable", "no_tables"])] if len(problems) else problems
     files = {str(d.doc_id): d.file for d in documents}
+    if coverage:
+        _print_coverage(documents, canonical, files)
     for d in bad.itertuples():
         _note(f"{files.get(str(d.doc_id), d.doc_id)}: {d.detail}")
     from auditor.ingest import discover
@@ -343,6 +346,31 @@ def extract(
         _note(f"{skipped.file}: 跳过：{skipped.reason}")
     if documents and not any(d.readable for d in documents):
         raise typer.Exit(2)
+
+
+def _print_coverage(documents, canonical, files: dict[str, str]) -> None:
+    """Per file: figures read of figures printed, then the regions of unread figures with their lines."""
+    from auditor.coverage import regions
+
+    unread = canonical["unread"].astype(object).where(canonical["unread"].notna(), None).to_dict("records")
+    by_doc: dict[str, list[dict]] = {}
+    for r in regions(unread):
+        by_doc.setdefault(str(r["doc_id"]), []).append(r)
+    for d in documents:
+        cov = d.coverage
+        if cov is None:
+            continue
+        share = f"{cov.share:.0%}" if cov.share is not None else "—"
+        Console().print(f"[bold]{d.file}[/]: 数字 {cov.figures_read}/{cov.figures} 已读（{share}），"
+                        f"表 {sum(cov.tables_by_kind.values())}，数据行 {cov.rows}，叙述数字 {cov.claims}", highlight=False)
+        table = Table("lines", "kind", "figures", "where / text", title="未读取的数字区域（unread regions）")
+        for r in by_doc.get(str(d.doc_id), []):
+            lines = str(r["first"]) if r["first"] == r["last"] else f"{r['first']}–{r['last']}"
+            sample = "、".join(r["sample"])
+            what = (r.get("where") or "") + ("：" if r.get("where") else "") + (r.get("text") or "")[:60]
+            table.add_row(lines, "表格" if r["kind"] == "table" else "叙述", f"{r['figures']}（{sample}）", what)
+        if table.row_count:
+            Console().print(table)
 
 
 @app.command()

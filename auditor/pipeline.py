@@ -29,7 +29,8 @@ from auditor.ingest import discover, read_document
 from auditor.model.schemas import validate
 from auditor.model.tables import SPEC, Canonical
 from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
-from auditor.recognize import header_text, merge_continuations
+from auditor.coverage import measure_coverage, unread_layout_problem
+from auditor.recognize import UNREAD_LAYOUT, header_text, merge_continuations
 
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -104,8 +105,13 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
         return info, rows
     doc_year = _year(raw.title)
     kinds: list[str] = []
+    unread_tables = 0
     for k, (kind, table) in enumerate(merge_continuations(raw.tables), 1):
         table_id = f"{doc_id}.T{k}"
+        if kind == UNREAD_LAYOUT:
+            unread_tables += 1
+            rows["problems"].append(unread_layout_problem(doc_id, table_id, table))
+            continue
         if kind is None:
             rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
                                      "kind": "unrecognized", "text": header_text(table),
@@ -136,7 +142,7 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
             merge_rows(rows, claims_fn(raw.paragraphs, DocContext(doc_id, file, raw.title)))
         except Exception as e:  # noqa: BLE001
             rows["problems"].append({"doc_id": doc_id, "kind": "row_unparsed", "detail": f"叙述文字解析出错：{e}"})
-    if not kinds and not rows.get("claims"):
+    if not kinds and not rows.get("claims") and not unread_tables:
         info.readable = False
         first = f"（首行：{raw.title[:40]}）" if raw.title else ""
         if in_folder:
@@ -149,6 +155,7 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
         else:
             info.error = "文件中没有可识别的自评表、预算表或目标表" + first
             rows["problems"].append({"doc_id": doc_id, "kind": "no_tables", "detail": info.error})
+    measure_coverage(raw, rows, doc_id, kinds, info)
     info.tables = len(kinds)
     # the most common kind; a tie goes to the first table (a set would make it vary between runs)
     info.kind = Counter(kinds).most_common(1)[0][0] if kinds else ("narrative" if rows.get("claims") else None)
