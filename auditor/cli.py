@@ -101,20 +101,18 @@ def check(
     except UnknownFormat as e:
         _die(str(e))
     catalog = _catalog(rules)
-    if ocr:
-        import auditor.ingest.pdf as pdf_reader
-
-        pdf_reader.OCR = True
     from auditor.model.io import CanonicalError
 
     try:
-        if engine == "spark":
-            report = _check_spark(canonical, select, ignore, config, catalog, spark_master)
-        else:
-            with _progress_bar(len(expand_paths(paths)) if canonical is None else 0, quiet) as progress:
-                report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
-                                   canonical=canonical, progress=progress)
-    except (UnknownSelector, ConfigError, CanonicalError) as e:
+        with _progress_bar(len(expand_paths(paths)) if canonical is None else 0, quiet) as progress:
+            report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
+                               canonical=canonical, engine=engine, spark_master=spark_master, ocr=ocr,
+                               progress=progress)
+    except ImportError as e:
+        if engine != "spark":
+            raise
+        _die(f"Spark 引擎需要 pyspark：pip install 'auditor[spark]'（{e}）")
+    except (UnknownSelector, ConfigError, CanonicalError, ValueError) as e:
         _die(str(e))
     if baseline is not None:
         from auditor.engine.baseline import apply_baseline
@@ -171,24 +169,6 @@ class _progress_bar:
         return False
 
 
-def _check_spark(canonical_dir, select, ignore, config, catalog, master):
-    """The same rule packs on Spark SQL over canonical Parquet (national-scale runs)."""
-    from auditor.config import load_config
-    from auditor.engine.select import select_rules
-    from auditor.findings import Report
-
-    try:
-        from auditor.engine.spark import default_session, run_rules_spark
-    except ImportError as e:
-        _die(f"Spark 引擎需要 pyspark：pip install 'auditor[spark]'（{e}）")
-    cfg = load_config(config)
-    rules = select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore)
-    findings = run_rules_spark(canonical_dir, rules, params=cfg.params(), cap_bands=cfg.cap_bands,
-                               spark=default_session(master) if master else None)
-    return Report(items=findings, rules_run=[r.id for r in rules],
-                  provenance={"engine": "spark", "canonical": str(canonical_dir), "config": cfg.to_dict()})
-
-
 export_app = typer.Typer(help="Export the active rule packs to other tools.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
@@ -219,7 +199,8 @@ def export_gx_cmd(
         chosen = select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore)
     except (UnknownSelector, ConfigError) as e:
         _die(str(e))
-    result = export_gx(chosen, output, params=cfg.params(), cap_bands=cfg.cap_bands)
+    result = export_gx(chosen, output, params=cfg.params(), cap_bands=cfg.cap_bands, lexicon=cfg.lexicon(),
+                       rule_options=cfg.rule_options())
     typer.echo(result.report())
 
 
@@ -310,6 +291,10 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
     console.print(f"severity: {rule.severity.value}   family: {rule.family} {rule.family_title}   "
                   f"tags: {', '.join(rule.tags) or '-'}   since: {rule.since}", highlight=False)
     console.print(Markdown(f"**{rule.summary}**\n\n{rule.rationale}"))
+    if not rule.query:
+        console.print(f"message: {rule.message}", highlight=False)
+        console.print("  → raised by auditor itself (no query, no example)", highlight=False)
+        return
     for side in ("fail", "pass"):
         example = rule.examples[side]
         console.print(Markdown(f"## {'Fails' if side == 'fail' else 'Passes'} (example)"))

@@ -32,6 +32,8 @@ DEFAULTS: dict = {
     "required_final_tables": [],
     # severity overrides, e.g. {"FSR004" = "info"}
     "severity": {},
+    # rule options (the `options` a rule declares in its pack), e.g. [options.EXR008] basic_share = 0.8
+    "options": {},
     "select": [],
     "ignore": [],
     # per-rule time limit (seconds) and per-file limits
@@ -70,6 +72,10 @@ class Config:
     def params(self) -> dict:
         return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total")}
 
+    def rule_options(self) -> dict[str, dict]:
+        """Overrides of rules' declared options, by rule id."""
+        return {str(k).upper(): dict(v) for k, v in self.values["options"].items()}
+
     def to_dict(self) -> dict:
         return {"source": self.source, **copy.deepcopy(self.values)}
 
@@ -95,6 +101,10 @@ def _validate(data: dict, source: str) -> dict:
     for band in out["cap_bands"]:
         if not isinstance(band, dict) or set(band) != {"rate_from", "rate_to", "max_total"}:
             raise ConfigError(f"{source}: each cap_bands entry needs rate_from, rate_to, max_total")
+    for code, opts in out["options"].items():
+        if not isinstance(opts, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                 for v in opts.values()):
+            raise ConfigError(f"{source}: options.{code} must be a table of numbers, e.g. [options.{code}]")
     for code, sev in out["severity"].items():
         if sev not in ("error", "warning", "info"):
             raise ConfigError(f"{source}: severity.{code} must be error, warning or info")

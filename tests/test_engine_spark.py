@@ -37,7 +37,7 @@ def spark():
 def rules():
     from auditor.engine.catalog import load_catalog
 
-    return list(load_catalog())
+    return [r for r in load_catalog() if r.query]
 
 
 def _key(f):

@@ -1,170 +1,155 @@
 """Run rules as SQL over the canonical tables in one sandboxed DuckDB connection.
 
-The tables are registered once; each rule is one query returning the violating
+The tables are registered once (views over the pandas frames, no copy); the shared
+views of checks/_views.sql that the selected rules read are created once, the
+`CREATE TABLE` ones computed once; each rule is one query returning the violating
 rows. A rule that fails or runs past its time limit becomes an AUD001 finding,
-and the run goes on.
+and the run goes on. Labels and locations (file name, table title, page) are
+looked up afterwards, for the rows that produced findings only.
+
+`DuckDBEngine` is one implementation of the engine interface
+(auditor.engine.base); `auditor.engine.spark.SparkEngine` is the other.
 """
 from __future__ import annotations
 
-import bisect
-import math
+import functools
+import os
 import threading
-import duckdb
-import pandas as pd
 
+from auditor.engine.base import (
+    DEFAULT_RULE_SECONDS,
+    Labels,
+    RuleRows,
+    aux_params,
+    crash_finding,
+    findings_from_rows,
+    label_of_table,
+    lexicon_rows,
+    rule_sql,
+)
 from auditor.engine.catalog import Rule, builtin_checks_dir
-from auditor.findings import Finding, Location, Severity
+from auditor.engine.views import View, needed
+from auditor.findings import Finding
 from auditor.model.tables import SPEC, Canonical
 
-DEFAULT_RULE_SECONDS = 30.0
+LOCKDOWN = ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
+            "SET autoload_known_extensions=false", "SET allow_community_extensions=false",
+            "SET lock_configuration=true")
 
 
+@functools.lru_cache(maxsize=1)
 def macros_sql() -> str:
     return (builtin_checks_dir() / "_macros.sql").read_text(encoding="utf-8")
 
 
-def lexicon_frame(overrides: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """checks/_lexicon*.yaml: named word lists (meanings of indicator names, units ...)
-    as a table `lexicon(list, term)`, so rules keep vocabulary in data, not in SQL."""
-    import yaml
+def lexicon_frame(overrides: dict[str, list[str]] | None = None):
+    """checks/_lexicon*.yaml as a table `lexicon(list, term)` (see base.lexicon_rows)."""
+    import pandas as pd
 
-    rows = []
-    for path in sorted(builtin_checks_dir().glob("_lexicon*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, terms in data.items():
-            if overrides and name in overrides:
-                continue
-            rows += [{"list": str(name), "term": str(t)} for t in terms or []]
-    for name, terms in (overrides or {}).items():
-        rows += [{"list": name, "term": str(t)} for t in terms]
+    rows = lexicon_rows(overrides)
     return pd.DataFrame(rows, columns=["list", "term"], dtype="string")
 
 
+def _threads() -> int:
+    return max(1, min(os.cpu_count() or 2, 8))
+
+
 def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None,
-            lexicon: dict[str, list[str]] | None = None):
+            lexicon: dict[str, list[str]] | None = None, views: list[View] = ()):
     """A DuckDB connection holding the canonical tables, with file, network and
     extension access disabled and the configuration locked, since rule packs may
-    come from strangers."""
-    con = duckdb.connect(database=":memory:", config={"threads": 2})
+    come from strangers. `views`: shared views to create (see auditor.engine.views)."""
+    import duckdb
+    import pandas as pd
+
+    con = duckdb.connect(database=":memory:", config={"threads": _threads()})
     for name in SPEC:
         con.register(f"_{name}_df", canonical[name])
         con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_df"')
-    p = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
-         "full_tolerance": 0.0}
-    p.update(params or {})
-    con.register("_params_df", pd.DataFrame([{k: float(v) for k, v in p.items()}]))
+    p, bands = aux_params(params, cap_bands)
+    con.register("_params_df", pd.DataFrame([p]))
     con.execute("CREATE VIEW params AS SELECT * FROM _params_df")
-    if cap_bands is None:
-        from auditor.config import DEFAULTS
-        cap_bands = DEFAULTS["cap_bands"]
-    bands = pd.DataFrame(cap_bands, columns=["rate_from", "rate_to", "max_total"], dtype="float64")
-    con.register("_cap_bands_df", bands)
+    con.register("_cap_bands_df", pd.DataFrame(bands, columns=["rate_from", "rate_to", "max_total"], dtype="float64"))
     con.execute("CREATE VIEW cap_bands AS SELECT * FROM _cap_bands_df")
     con.register("_lexicon_df", lexicon_frame(lexicon))
     con.execute("CREATE VIEW lexicon AS SELECT * FROM _lexicon_df")
     con.execute(macros_sql())
-    for stmt in ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
-                 "SET autoload_known_extensions=false", "SET allow_community_extensions=false",
-                 "SET lock_configuration=true"):
+    for stmt in LOCKDOWN:
         con.execute(stmt)
+    for v in views:
+        con.execute(f'CREATE TEMP {"TABLE" if v.materialize else "VIEW"} "{v.name}" AS {v.body}')
     return con
 
 
-def _fmt(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return "空"
-    if isinstance(v, float):
-        return f"{v:.6f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:g}"
-    return str(v)
+class DuckDBEngine:
+    """Rules over in-memory canonical tables (pandas), in process."""
 
+    name = "duckdb"
 
-class _Row(dict):
-    def __missing__(self, key):
-        return "?"
+    def __init__(self, canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None,
+                 lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None):
+        self.canonical = canonical
+        self.con = connect(canonical, params, cap_bands, lexicon)
+        self.rule_options = rule_options or {}
+        self._views_made: set[str] = set()
 
+    def _ensure_views(self, sql: str) -> None:
+        for v in needed([sql]):
+            if v.name not in self._views_made:
+                self.con.execute(f'CREATE TEMP {"TABLE" if v.materialize else "VIEW"} "{v.name}" AS {v.body}')
+                self._views_made.add(v.name)
 
-def _loc(value) -> tuple[int | None, int | None, str | None, str | None]:
-    """ "line:col" or "line:col:Sheet!C7" -> (line, col, sheet, cell)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None, None, None, None
-    parts = str(value).split(":", 2)
-    line = int(parts[0]) if parts[0].isdigit() and int(parts[0]) > 0 else None
-    col = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    sheet = cell = None
-    if len(parts) > 2 and "!" in parts[2]:
-        sheet, _, cell = parts[2].rpartition("!")
-    return line, col, sheet or None, cell or None
-
-
-def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str], str],
-             seconds: float = DEFAULT_RULE_SECONDS, pages: dict[str, list[int]] | None = None) -> list[Finding]:
-    timer = threading.Timer(seconds, con.interrupt)
-    timer.start()
-    try:
-        result = con.execute(rule.query)
-        names = [d[0] for d in result.description]
-        rows = result.fetchall()
-    except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding
-        timed_out = not timer.is_alive()
-        why = f"超过时限 {seconds:g} 秒被终止" if timed_out else f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
-        return [crash_finding(rule, why)]
-    finally:
-        timer.cancel()
-    out = []
-    for values in rows:
-        row = _Row({k: v for k, v in zip(names, values)})
-        doc_id = str(row.get("doc_id") or "")
-        file = docs.get(doc_id, doc_id or "<canonical>")
-        table_id = row.get("table_id")
-        table = tables.get((doc_id, str(table_id))) if table_id is not None else None
-        line, col, sheet, cell = _loc(row.get("loc", row.get("line")))
-        starts = (pages or {}).get(doc_id)
-        page = bisect.bisect_right(starts, line) if starts and line else None
-        printed = row.get("printed")
-        expected = row.get("expected")
-        msg_values = _Row({k: _fmt(v) for k, v in row.items()})
+    def run(self, rule: Rule, seconds: float = DEFAULT_RULE_SECONDS) -> RuleRows | Finding:
+        timer = threading.Timer(seconds, self.con.interrupt)
+        timer.start()
         try:
-            text = rule.message.format_map(msg_values)
-        except (ValueError, IndexError) as e:
-            text = f"{rule.message} (message template error: {e})"
-        row_key = row.get("row_key")
-        out.append(Finding(
-            rule=rule.id, name=rule.name, family=rule.family, severity=rule.severity,
-            message=f"{text} [{rule.name}]",
-            location=Location(file=file, table=table, row=None if row_key is None else str(row_key),
-                              line=line, column=col, field=row.get("field"), sheet=sheet, cell=cell,
-                              page=page),
-            printed=None if printed is None else _fmt(printed),
-            expected=None if expected is None else _fmt(expected),
-            row_key=None if row_key is None else str(row_key),
-            table_key=table))
-    return out
+            sql = rule_sql(rule, self.rule_options.get(rule.id))
+            self._ensure_views(sql)
+            result = self.con.execute(sql)
+            names = [d[0] for d in result.description]
+            rows = result.fetchall()
+        except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding
+            timed_out = not timer.is_alive()
+            why = f"超过时限 {seconds:g} 秒被终止" if timed_out else f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
+            return crash_finding(rule, why)
+        finally:
+            timer.cancel()
+        return RuleRows(rule, names, rows)
 
+    def labels(self, doc_ids: set[str], table_keys: set[tuple[str, str]]) -> Labels:
+        """File names, page starts and table labels of the documents and tables that findings name."""
+        import pandas as pd
 
-def crash_finding(rule: Rule, why: str) -> Finding:
-    return Finding(rule="AUD001", name="rule-crashed", family="AUD", severity=Severity.ERROR,
-                   message=f"规则 {rule.id} ({rule.name}) 运行失败：{why} [rule-crashed]",
-                   location=Location(file=rule.source or "<rules>"), row_key=rule.id)
+        docs, pages, tables = {}, {}, {}
+        d = self.canonical["documents"]
+        if doc_ids and len(d):
+            d = d[d["doc_id"].isin(list(doc_ids))]
+            for doc_id, file, starts in zip(d["doc_id"], d["file"], d["page_starts"]):
+                docs[str(doc_id)] = str(file)
+                if isinstance(starts, str) and starts:
+                    pages[str(doc_id)] = [int(x) for x in starts.split(",")]
+        t = self.canonical["tables"]
+        if table_keys and len(t):
+            t = t[t["table_id"].isin(list({k[1] for k in table_keys}))]
+            for doc_id, table_id, title, kind, name in zip(t["doc_id"], t["table_id"], t["title"], t["kind"], t["name"]):
+                tables[(str(doc_id), str(table_id))] = label_of_table(
+                    None if title is pd.NA else title, kind, None if name is pd.NA else name)
+        return Labels(docs, tables, pages)
+
+    def close(self) -> None:
+        self.con.close()
 
 
 def run_rules(canonical: Canonical, rules: list[Rule], params: dict | None = None,
               cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS,
-              lexicon: dict[str, list[str]] | None = None) -> list[Finding]:
-    con = connect(canonical, params, cap_bands, lexicon)
-    docs = {str(r.doc_id): str(r.file) for r in canonical["documents"].itertuples()}
-    pages = {str(r.doc_id): [int(x) for x in str(r.page_starts).split(",")]
-             for r in canonical["documents"].itertuples() if isinstance(r.page_starts, str) and r.page_starts}
-    tables = {}
-    for r in canonical["tables"].itertuples():
-        label = str(r.title) if r.title is not pd.NA and r.title is not None else str(r.kind)
-        if r.name is not pd.NA and r.name:
-            label += f" · {r.name}"
-        tables[(str(r.doc_id), str(r.table_id))] = label
-    findings: list[Finding] = []
-    try:
-        for rule in rules:
-            findings += run_rule(con, rule, docs, tables, seconds, pages)
-    finally:
-        con.close()
-    return findings
+              lexicon: dict[str, list[str]] | None = None,
+              rule_options: dict[str, dict] | None = None) -> list[Finding]:
+    """The findings of `rules` over `canonical`, in rule order (see auditor.engine.base.evaluate
+    for the whole orchestration: configuration, severities, roots, order)."""
+    from auditor.engine.base import run_engine
 
+    engine = DuckDBEngine(canonical, params, cap_bands, lexicon, rule_options)
+    try:
+        return run_engine(engine, rules, seconds)
+    finally:
+        engine.close()
