@@ -63,10 +63,21 @@ CREATE VIEW indicator_meaning AS
          r.tt || CASE WHEN r.u <> '' AND NOT ends_with(r.tt, r.u) THEN r.u ELSE '' END AS val
   FROM indicator_rows r LEFT JOIN name_meaning m ON m.name = r.name;
 
--- the rows CPY002/CPY004 compare within a table: cleaned name and 二级 label, and the
--- row's order in its table
+-- the rows CPY002/CPY004 compare within a table: cleaned name and 二级 label
 CREATE VIEW indicator_order AS
   SELECT r.src, r.doc_id, r.table_id, r.line, r.row_no, r.name, r.level2, coalesce(m.nm, '') AS nm,
-         regexp_replace(coalesce(r.level2, ''), '\s+', '', 'g') AS l2,
-         row_number() OVER (PARTITION BY r.src, r.doc_id, r.table_id ORDER BY r.line, r.row_no) AS ord
+         regexp_replace(coalesce(r.level2, ''), '\s+', '', 'g') AS l2
   FROM indicator_rows r LEFT JOIN indicator_names m ON m.name = r.name;
+
+-- the rows of indicator_order whose cleaned name occurs more than once in its table (the
+-- candidates of CPY002 and CPY004, computed once for both), numbered in table order
+CREATE TABLE indicator_repeats AS
+  SELECT o.*, row_number() OVER (PARTITION BY o.src, o.doc_id, o.table_id ORDER BY o.line, o.row_no) AS ord
+  FROM indicator_order o
+  JOIN (SELECT src, doc_id, table_id, nm FROM indicator_order WHERE nm <> ''
+        GROUP BY src, doc_id, table_id, nm HAVING count(*) > 1) d
+    ON d.src = o.src AND d.doc_id = o.doc_id AND d.table_id = o.table_id AND d.nm = o.nm;
+
+-- each distinct table title without spaces, punctuation and brackets (norm_name)
+CREATE TABLE title_names AS
+  SELECT title, norm_name(title) AS norm FROM (SELECT DISTINCT title FROM tables WHERE title IS NOT NULL) t;

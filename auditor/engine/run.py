@@ -30,7 +30,7 @@ from auditor.engine.base import (
 from auditor.engine.catalog import Rule, builtin_checks_dir
 from auditor.engine.views import View, needed
 from auditor.findings import Finding
-from auditor.model.tables import SPEC, Canonical
+from auditor.model.tables import SPEC, Canonical, _as_bool, column_kind, columns
 
 LOCKDOWN = ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
             "SET autoload_known_extensions=false", "SET allow_community_extensions=false",
@@ -40,6 +40,10 @@ LOCKDOWN = ("SET enable_external_access=false", "SET autoinstall_known_extension
 @functools.lru_cache(maxsize=1)
 def macros_sql() -> str:
     return (builtin_checks_dir() / "_macros.sql").read_text(encoding="utf-8")
+
+
+def _na(v) -> bool:
+    return v is None or type(v).__name__ == "NAType"
 
 
 def lexicon_frame(overrides: dict[str, list[str]] | None = None):
@@ -54,25 +58,57 @@ def _threads() -> int:
     return max(1, min(os.cpu_count() or 2, 8))
 
 
-def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None,
+DUCK_TYPES = {"float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN", "string": "VARCHAR"}
+
+
+def _coerce(kind: str, v):
+    """A value of a row dict as the canonical frames would hold it (see model.tables.frame)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if kind in ("float", "int"):
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return None
+        return int(x) if kind == "int" and x == int(x) else (None if kind == "int" else x)
+    if kind == "bool":
+        return _as_bool(v)
+    return str(v)
+
+
+def _load_rows(con, rows: dict[str, list[dict]]) -> None:
+    """Canonical tables from row dicts (rule examples): typed DuckDB tables, no pandas."""
+    for name in SPEC:
+        cols = columns(name)
+        kinds = [column_kind(name, c) for c in cols]
+        con.execute(f'CREATE TABLE "{name}" ({", ".join(f"{chr(34)}{c}{chr(34)} {DUCK_TYPES[k]}" for c, k in zip(cols, kinds))})')
+        data = [tuple(_coerce(k, r.get(c)) for c, k in zip(cols, kinds)) for r in rows.get(name, [])]
+        if data:
+            con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(cols))})', data)
+
+
+def connect(canonical: Canonical | dict, params: dict | None = None, cap_bands: list[dict] | None = None,
             lexicon: dict[str, list[str]] | None = None, views: list[View] = ()):
-    """A DuckDB connection holding the canonical tables, with file, network and
-    extension access disabled and the configuration locked, since rule packs may
-    come from strangers. `views`: shared views to create (see auditor.engine.views)."""
+    """A DuckDB connection holding the canonical tables (a Canonical of pandas frames,
+    registered without copying, or row dicts), with file, network and extension access
+    disabled and the configuration locked, since rule packs may come from strangers.
+    `views`: shared views to create now (see auditor.engine.views)."""
     import duckdb
-    import pandas as pd
 
     con = duckdb.connect(database=":memory:", config={"threads": _threads()})
-    for name in SPEC:
-        con.register(f"_{name}_df", canonical[name])
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_df"')
+    if isinstance(canonical, Canonical):
+        for name in SPEC:
+            con.register(f"_{name}_df", canonical[name])
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_df"')
+    else:
+        _load_rows(con, canonical)
     p, bands = aux_params(params, cap_bands)
-    con.register("_params_df", pd.DataFrame([p]))
-    con.execute("CREATE VIEW params AS SELECT * FROM _params_df")
-    con.register("_cap_bands_df", pd.DataFrame(bands, columns=["rate_from", "rate_to", "max_total"], dtype="float64"))
-    con.execute("CREATE VIEW cap_bands AS SELECT * FROM _cap_bands_df")
-    con.register("_lexicon_df", lexicon_frame(lexicon))
-    con.execute("CREATE VIEW lexicon AS SELECT * FROM _lexicon_df")
+    con.execute(f"CREATE TABLE params AS SELECT {', '.join(f'?::DOUBLE AS {k}' for k in p)}", list(p.values()))
+    con.execute("CREATE TABLE cap_bands (rate_from DOUBLE, rate_to DOUBLE, max_total DOUBLE)")
+    if bands:
+        con.executemany("INSERT INTO cap_bands VALUES (?, ?, ?)", bands)
+    con.execute('CREATE TABLE lexicon ("list" VARCHAR, term VARCHAR)')
+    con.executemany("INSERT INTO lexicon VALUES (?, ?)", lexicon_rows(lexicon))
     con.execute(macros_sql())
     for stmt in LOCKDOWN:
         con.execute(stmt)
@@ -86,7 +122,7 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None,
+    def __init__(self, canonical: Canonical | dict, params: dict | None = None, cap_bands: list[dict] | None = None,
                  lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None):
         self.canonical = canonical
         self.con = connect(canonical, params, cap_bands, lexicon)
@@ -118,29 +154,33 @@ class DuckDBEngine:
 
     def labels(self, doc_ids: set[str], table_keys: set[tuple[str, str]]) -> Labels:
         """File names, page starts and table labels of the documents and tables that findings name."""
-        import pandas as pd
-
         docs, pages, tables = {}, {}, {}
-        d = self.canonical["documents"]
-        if doc_ids and len(d):
-            d = d[d["doc_id"].isin(list(doc_ids))]
-            for doc_id, file, starts in zip(d["doc_id"], d["file"], d["page_starts"]):
+        if isinstance(self.canonical, Canonical):
+            d, t = self.canonical["documents"], self.canonical["tables"]
+            d = d[d["doc_id"].isin(list(doc_ids))] if doc_ids and len(d) else d.iloc[:0]
+            t = t[t["table_id"].isin(list({k[1] for k in table_keys}))] if table_keys and len(t) else t.iloc[:0]
+            doc_rows = zip(d["doc_id"], d["file"], d["page_starts"])
+            table_rows = zip(t["doc_id"], t["table_id"], t["title"], t["kind"], t["name"])
+        else:
+            doc_rows = ((r.get("doc_id"), r.get("file"), r.get("page_starts")) for r in self.canonical.get("documents", []))
+            table_rows = ((r.get("doc_id"), r.get("table_id"), r.get("title"), r.get("kind"), r.get("name"))
+                          for r in self.canonical.get("tables", []))
+        for doc_id, file, starts in doc_rows:
+            if str(doc_id) in doc_ids:
                 docs[str(doc_id)] = str(file)
                 if isinstance(starts, str) and starts:
                     pages[str(doc_id)] = [int(x) for x in starts.split(",")]
-        t = self.canonical["tables"]
-        if table_keys and len(t):
-            t = t[t["table_id"].isin(list({k[1] for k in table_keys}))]
-            for doc_id, table_id, title, kind, name in zip(t["doc_id"], t["table_id"], t["title"], t["kind"], t["name"]):
-                tables[(str(doc_id), str(table_id))] = label_of_table(
-                    None if title is pd.NA else title, kind, None if name is pd.NA else name)
+        for doc_id, table_id, title, kind, name in table_rows:
+            key = (str(doc_id), str(table_id))
+            if key in table_keys:
+                tables[key] = label_of_table(None if _na(title) else title, kind, None if _na(name) else name)
         return Labels(docs, tables, pages)
 
     def close(self) -> None:
         self.con.close()
 
 
-def run_rules(canonical: Canonical, rules: list[Rule], params: dict | None = None,
+def run_rules(canonical: Canonical | dict, rules: list[Rule], params: dict | None = None,
               cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS,
               lexicon: dict[str, list[str]] | None = None,
               rule_options: dict[str, dict] | None = None) -> list[Finding]:
