@@ -200,7 +200,7 @@ def export_gx_cmd(
     except (UnknownSelector, ConfigError) as e:
         _die(str(e))
     result = export_gx(chosen, output, params=cfg.params(), cap_bands=cfg.cap_bands, lexicon=cfg.lexicon(),
-                       rule_options=cfg.rule_options())
+                       rule_options=cfg.rule_options(), severity=cfg.severity)
     typer.echo(result.report())
 
 

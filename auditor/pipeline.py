@@ -243,7 +243,7 @@ def run_catalog(canonical: Canonical | str | Path, rules: list[Rule], cfg: Confi
     if engine == "duckdb":
         from auditor.engine.run import run_rules
 
-        if not isinstance(canonical, Canonical):
+        if isinstance(canonical, (str, Path)):
             from auditor.model.io import load_canonical
 
             canonical = load_canonical(canonical)
@@ -252,7 +252,7 @@ def run_catalog(canonical: Canonical | str | Path, rules: list[Rule], cfg: Confi
     elif engine == "spark":
         from auditor.engine.spark import default_session, run_rules_spark
 
-        if isinstance(canonical, Canonical):
+        if not isinstance(canonical, (str, Path)):
             raise ValueError("the Spark engine reads canonical Parquet tables: pass their folder (auditor extract "
                              "--format parquet), not tables in memory")
         if spark is None and spark_master:

@@ -101,15 +101,16 @@ def gx_query(rule: Rule, sqlite_version: tuple[int, ...] | None = None,
     return query, main, requires
 
 
-def expectation(rule: Rule, query: str, table: str, requires: set[str]) -> dict:
-    """One UnexpectedRowsExpectation in GX 1.x's suite JSON."""
+def expectation(rule: Rule, query: str, table: str, requires: set[str], severity: str | None = None) -> dict:
+    """One UnexpectedRowsExpectation in GX 1.x's suite JSON (`severity`: the configured override)."""
+    sev = severity or rule.severity.value
     return {
         "type": "unexpected_rows_expectation",
         "kwargs": {"unexpected_rows_query": query},
-        "meta": {"rule": rule.id, "name": rule.name, "family": rule.family, "severity": rule.severity.value,
+        "meta": {"rule": rule.id, "name": rule.name, "family": rule.family, "severity": sev,
                  "table": table, "message": rule.message, "requires": sorted(requires), "source": rule.source},
         "description": f"{rule.id} {rule.name}: {rule.summary}",
-        "severity": GX_SEVERITY.get(rule.severity.value, "critical"),
+        "severity": GX_SEVERITY.get(sev, "critical"),
     }
 
 
@@ -130,8 +131,8 @@ def aux_rows(params: dict | None = None, cap_bands: list[dict] | None = None,
 
 def export_gx(rules: list[Rule], output_dir: str | Path, params: dict | None = None,
               cap_bands: list[dict] | None = None, sqlite_version: tuple[int, ...] | None = None,
-              lexicon: dict[str, list[str]] | None = None,
-              rule_options: dict[str, dict] | None = None) -> ExportResult:
+              lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None,
+              severity: dict[str, str] | None = None) -> ExportResult:
     """Write suite_<table>.json (one suite per main table), params.csv, cap_bands.csv,
     lexicon.csv, manifest.json and run_suite.py into output_dir."""
     from auditor.export.transpile import NotTranspilable, sqlite_library_version
@@ -149,7 +150,8 @@ def export_gx(rules: list[Rule], output_dir: str | Path, params: dict | None = N
         except NotTranspilable as e:
             result.not_expressible.append({"rule": rule.id, "name": rule.name, "reason": str(e)})
             continue
-        suites.setdefault(table, []).append(expectation(rule, query, table, requires))
+        override = {k.upper(): v for k, v in (severity or {}).items()}.get(rule.id)
+        suites.setdefault(table, []).append(expectation(rule, query, table, requires, override))
         result.exported.append({"rule": rule.id, "name": rule.name, "table": table, "requires": sorted(requires)})
     for table, exps in suites.items():
         path = out / f"suite_{table}.json"

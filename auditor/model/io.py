@@ -50,8 +50,10 @@ def _complete(table: str, df: pd.DataFrame, source: Path) -> pd.DataFrame:
         need = raw.notna() & (value.isna() | tol.isna())
         if need.any():
             parsed = raw[need].map(lambda r: parse_number(str(r)))
-            value[need & value.isna()] = parsed[value[need].isna()].map(lambda n: n.value)
-            tol[need & tol.isna()] = parsed[tol[need].isna()].map(lambda n: n.tol)
+            # to float first: pandas 3 refuses to put an object Series (None for words) into a float column
+            value[need & value.isna()] = pd.to_numeric(parsed[value[need].isna()].map(lambda n: n.value),
+                                                       errors="coerce")
+            tol[need & tol.isna()] = pd.to_numeric(parsed[tol[need].isna()].map(lambda n: n.tol), errors="coerce")
         df[f], df[f + "_raw"], df[f + "_tol"] = value, raw, tol
     df = df.astype(object).where(df.notna(), None)
     return frame(table, df.to_dict("records"))
