@@ -84,6 +84,27 @@ FINDING_COLUMNS = ["rule", "name", "family", "severity", "file", "table", "row",
 
 
 @dataclass
+class Coverage:
+    """What was read of one document (filled in by the reading stages, shown by
+    every renderer): tables by kind, canonical rows, claims, and how many of the
+    figures printed in the document reached a canonical row in a role."""
+
+    tables_by_kind: dict[str, int] = field(default_factory=dict)
+    rows: int = 0                  # canonical rows other than claims (funds, indicators, ledger, ...)
+    claims: int = 0
+    figures: int = 0               # numbers printed in the document (amounts, percents, scores)
+    figures_read: int = 0          # of those, the ones that reached a canonical row
+
+    @property
+    def share(self) -> float | None:
+        return None if not self.figures else self.figures_read / self.figures
+
+    def to_dict(self) -> dict:
+        return {"tables_by_kind": dict(self.tables_by_kind), "rows": self.rows, "claims": self.claims,
+                "figures": self.figures, "figures_read": self.figures_read, "share": self.share}
+
+
+@dataclass
 class DocumentInfo:
     file: str
     doc_id: str
@@ -93,6 +114,7 @@ class DocumentInfo:
     tables: int = 0
     readable: bool = True
     sha256: str | None = None
+    coverage: Coverage | None = None
 
 
 @dataclass

@@ -4,6 +4,8 @@ budget tables; recognizing what a table is happens in auditor.recognize.
 """
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -47,10 +49,26 @@ class RawTable:
 
 @dataclass
 class Paragraph:
+    """Prose: one paragraph, reflowed from its physical lines (auditor.ingest.prose).
+
+    `marks` maps offsets of `text` back to where they were printed: sorted
+    (offset, line, col) triples, each starting a run of characters printed one
+    after another on one line. Empty for a paragraph that is one printed line."""
     text: str
     line: int | None = None
     sheet: str | None = None
     page: int | None = None
+    marks: list[tuple[int, int | None, int]] = field(default_factory=list)
+
+    def where(self, offset: int) -> tuple[int | None, int]:
+        """(line, 1-based column) of the character at `offset` of `text`."""
+        if not self.marks:
+            return self.line, offset + 1
+        k = bisect.bisect_right(self.marks, (offset, math.inf, math.inf)) - 1
+        if k < 0:
+            return self.line, offset + 1
+        start, line, col = self.marks[k]
+        return line, col + (offset - start)
 
 
 @dataclass

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from auditor.ingest.raw import Cell, Paragraph, RawDocument, RawTable
+from auditor.ingest.prose import Line, reflow
+from auditor.ingest.raw import Cell, RawDocument, RawTable
 
 _HEADING = re.compile(
     r"^(#{1,6}\s+.+|\*\*.+\*\*|表\s*\d+|附件\s*[\d\-－]+|.{2,60}(表|表\s*[(（]\s*\d{4}\s*年度?\s*[)）]))$")
@@ -79,9 +80,19 @@ def parse_text(file: str, text: str) -> RawDocument:
     preamble: list[str] = []       # prose lines since the last heading
     run: list[tuple[int, str]] = []
     run_start: int | None = None
+    prose: list[Line] = []         # prose lines since the last heading or table, reflowed into paragraphs
+    blank = False
+
+    def flush_prose() -> None:
+        nonlocal prose
+        if prose:
+            doc.blocks.extend(reflow(prose))
+        prose = []
 
     def flush() -> None:
         nonlocal run, run_start
+        if run:
+            flush_prose()
         table_lines = [(n, l) for n, l in run if "\t" in l]
         if table_lines:
             cell_like = sum(1 for _, l in table_lines if _is_cell_line(l))
@@ -103,6 +114,7 @@ def parse_text(file: str, text: str) -> RawDocument:
         head = heading_text(line) if not line.startswith("\t") else None
         if head:
             flush()
+            flush_prose()
             headings.append(head)
             preamble = []
             if doc.title is None:
@@ -116,15 +128,18 @@ def parse_text(file: str, text: str) -> RawDocument:
         if not stripped:
             if run:
                 run.append((no, line))
+            blank = True
             continue
         if len(stripped) >= PROSE_MIN or (not run and re.search(r"[。；！？]$", stripped)):
             flush()
-            doc.blocks.append(Paragraph(stripped, no))
+            prose.append(Line(line, no, blank_before=blank))
             preamble.append(stripped)
         elif run:
             run.append((no, line))
         else:
-            doc.blocks.append(Paragraph(stripped, no))
+            prose.append(Line(line, no, blank_before=blank))
             preamble.append(stripped)
+        blank = False
     flush()
+    flush_prose()
     return doc.settle_title()

@@ -39,7 +39,11 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ledger": (("doc_id", "table_id", "row_no", "line", "code", "code_kind", "level", "name", "column"),
                ("amount",)),
     # numeric statements pulled from narrative text (issue 3)
-    "claims": (("doc_id", "table_id", "claim_id", "line", "kind", "subject", "sentence", "text"),
+    # base_how: how the base was found — stated (printed as the base in the sentence), list (the total a
+    # 其中 list hangs from), sum (the listed parts that exhaust the whole), named (an earlier amount whose
+    # label names the whole), derived (current amount minus the stated change)
+    "claims": (("doc_id", "table_id", "claim_id", "line", "kind", "subject", "subject_key", "sentence", "text",
+                "base_how", "group_id", "section"),
                ("value", "base", "other")),
     # performance target tables (表16/表17)
     "targets": (("doc_id", "table_id", "row_no", "line", "project", "level1", "level2", "name",

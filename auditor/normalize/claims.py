@@ -52,6 +52,7 @@ from auditor.ingest.raw import Paragraph
 from auditor.model.tables import put_number
 from auditor.normalize import DocContext, Rows
 from auditor.normalize.numbers import Number, parse_number
+from auditor.textfold import fold_chars
 
 # full-width ASCII -> ASCII, one character for one, so offsets stay valid
 _FW = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -65,10 +66,18 @@ SCALE = {"亿元": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 SENTENCE_END = re.compile(r"[。！？!?]")
 CLAUSE_SEP = set("，,；;：:、")
 LIST_MARKER = re.compile(r"其中[:：,，]?|按.{1,8}分[:：]|分别为[:：]?|包括[:：]|具体(?:如下|为)[:：]")
-COMPARE = re.compile(r"较|比上|同比|环比|与.{0,10}相比|比20\d\d|比19\d\d")
-DOWN = "减少|下降|降低|压缩|节约|节省|缩减|减"
-UP = "增加|增长|上升|提高|增"
-CHANGE = re.compile(rf"({DOWN}|{UP})(?:了|约|为|幅度为|幅度达)?\s*" + NUM + r"\s*(亿元|万元|元|万|%)")
+COMPARE = re.compile(r"较|比上|比去年|比年初|比预算|比调整|同比|环比|与.{0,12}相比|相比|比\s*(?:19|20)\d\d")
+DOWN = "减少|下降|降低|压缩|节约|节省|缩减|降幅|减幅|减"
+UP = "增加|增长|上升|提高|增幅|增"
+CHANGE = re.compile(rf"({DOWN}|{UP})(?:了|约|为|幅度为|幅度达|幅为|幅达)?\s*" + NUM + r"\s*(亿元|万元|元|万|%)")
+# 完成年初预算的100% / 为预算的98.9% / 完成调整预算的 95%
+BUDGET_RATE = re.compile(r"(?:完成|为|达到|是|占)(年初预算|调整预算|全年预算|调整后预算|预算)(?:数)?的?\s*" + NUM + r"\s*%")
+BUDGET_STATED = re.compile(r"(年初预算|调整预算|全年预算|调整后预算|预算)(?:数)?(?:为|是|安排)?\s*" + NUM
+                           + r"\s*(亿元|万元|元|万)")
+# 决算数大于预算数55.93万元: the budget is the executed amount minus (or plus) the difference
+OVER_BUDGET = re.compile(r"决算数?(大于|高于|超过|多于|超出|小于|低于|少于)(?:年初)?预算数?\s*" + NUM + r"\s*(亿元|万元|元|万)")
+COMPARED_YEAR = re.compile(r"(?:比|较|与)\s*((?:19|20)\d{2})\s*年")
+OPENS_WITH_COMPARISON = re.compile(r"^(?:与|较|比|同比|相比|环比)")
 PREVIOUS = re.compile(r"(?:上年|去年|上一年度?|上年度)(?:同期)?(?:决算数|决算|支出|为|是|的)*\s*" + NUM
                       + r"\s*(亿元|万元|元|万)")
 FROM_TO = re.compile(r"由\s*" + NUM + r"\s*(亿元|万元|元|万)?.{0,6}?(?:到|至)\s*" + NUM + r"\s*(亿元|万元|元|万)")
@@ -90,6 +99,8 @@ BLANKS = [
 SUBJECT_TRIM = re.compile(r"^(?:\d{4}\s*年度?|截至\d{4}年末?|本年度?|全年|我局|我单位|本单位|本部门|我部门|"
                           r"年终决算|部门决算数?|其中|另外|此外|[一二三四五六七八九十]+[、.]|\d+[、.]|[,，:：；;])+")
 TOTALISH = re.compile(r"总|合计|共|全部|整体|全年")
+SANGONG = re.compile(r"三公")
+SANGONG_ITEMS = (r"因公出国", r"公务用车", r"公务接待")
 
 
 @dataclass
@@ -116,7 +127,8 @@ class _Para:
 
 
 def _fold(text: str) -> str:
-    return text.translate(_FW).translate(_PAREN)
+    # one character for one (offsets stay valid); traditional characters read as simplified
+    return fold_chars(text).translate(_PAREN)
 
 
 def _segment(printed: str) -> _Para:
@@ -162,7 +174,17 @@ def _number(raw_num: str, unit: str | None, printed: str) -> Number:
     scale = SCALE.get(unit or "万元", 1.0)
     if n.value is None:
         return Number(raw=printed)
-    return Number(raw=printed, value=_r(n.value * scale), tol=_r(n.tol * scale), decimals=n.decimals, unit="万元")
+    tol = n.tol
+    if n.decimals == 0 and n.value:
+        # prose drops trailing zeros and rounds freely (“项目支出5,573万元”): a whole amount
+        # in a sentence stands for ±half its unit, unlike a typed table cell
+        tol = 0.5
+    return Number(raw=printed, value=_r(n.value * scale), tol=_r(tol * scale), decimals=n.decimals, unit="万元")
+
+
+def _bare(raw: str) -> str:
+    """A printed amount without its unit, for derivations such as 110+317.8+156.55."""
+    return re.sub(r"\s*(亿元|万元|元|万|亿)\s*$", "", fold_chars(raw).strip())
 
 
 def _percent(raw_num: str, printed: str, sign: float = 1.0) -> Number:
@@ -182,6 +204,12 @@ def _subject(text: str) -> str:
     return s[-30:] if s else ""
 
 
+def _label_key(label: str) -> str:
+    """A label reduced to the words that name a quantity, for matching one label
+    against another (经费支出 in “三公”经费共支出)."""
+    return re.sub(r"[\s“”\"'‘’「」]|共计|合计|总计|共|的|为|是|达|约", "", label)
+
+
 class _Extractor:
     def __init__(self, printed: str, loc):
         self.p = _segment(printed)
@@ -189,6 +217,15 @@ class _Extractor:
         self.out: list[dict] = []
         self.money = self._money()
         self.groups: list[tuple[_Num, list[_Num]]] = []
+        t = self.p.text
+        # amounts that state a change or a previous-year figure, never a current amount
+        self.change_amounts = {m.start(2) for m in CHANGE.finditer(t) if m.group(3) != "%"}
+        self.previous_amounts = {m.start(1) for m in PREVIOUS.finditer(t)}
+        # an amount its own clause compares (同比增加 X, 比预算数减少 X): never a current amount
+        self.previous_amounts |= {n.start for n in self.money if COMPARE.search(n.label)}
+        for m in FROM_TO.finditer(t):
+            self.previous_amounts.add(m.start(1))
+            self.previous_amounts.add(m.start(3))
 
     # ---- pieces -------------------------------------------------------------
     def _money(self) -> list[_Num]:
@@ -232,7 +269,7 @@ class _Extractor:
     def total_parts(self) -> None:
         t = self.p.text
         markers = [m for m in LIST_MARKER.finditer(t) if self.p.depth[m.start()] == 0]
-        top = [n for n in self.money if n.depth == 0]
+        top = [n for n in self.money if n.depth == 0 and not self._in_change(n)]
         totals: list[tuple[_Num, int]] = []
         for m in markers:
             s = _index(self.p.sentences, m.start())
@@ -248,15 +285,21 @@ class _Extractor:
                 limit = min(limit, totals[i + 1][0].start)   # the next list's total ends this one
             parts: list[_Num] = []
             seen_clauses = set()
-            for n in top:
-                if n.start < start or n.start >= limit:
+            # items separated by ；: each item's first amount is the part, the rest is about it
+            itemized = bool(re.search(r"[;；]", t[start:limit]))
+            for n in self.money:
+                if n.start < start or n.start >= limit or n.depth:
                     continue
                 clause = t[self.p.clauses[n.clause][0]:n.start]
-                if COMPARE.search(clause) or re.search(rf"({DOWN}|{UP})了?\s*$", clause):
+                item = len(re.findall(r"[;；]", t[start:n.start])) if itemized else n.clause
+                if self._in_change(n) or COMPARE.search(clause) or re.search(rf"({DOWN}|{UP})了?\s*$", clause):
+                    if itemized:
+                        seen_clauses.add(item)
+                        continue
                     break  # a year-on-year clause ends the list
-                if n.clause in seen_clauses:
+                if item in seen_clauses:
                     continue
-                seen_clauses.add(n.clause)
+                seen_clauses.add(item)
                 parts.append(n)
             if parts:
                 self.groups.append((total, parts))
@@ -286,6 +329,7 @@ class _Extractor:
 
     def shares(self) -> None:
         t = self.p.text
+        found = []
         for m in PERCENT.finditer(t):
             ci = _index(self.p.clauses, m.start())
             cstart = self.p.clauses[ci][0]
@@ -297,35 +341,87 @@ class _Extractor:
             whole = om.group(1) if om else ""
             s = _index(self.p.sentences, m.start())
             part = next((n for n in reversed(self.money) if n.end <= m.start() and n.sentence == s
-                         and n.depth == 0), None)
-            base = None
-            if part is not None:
-                base = self._whole_for(part, self._whole_core(whole))
+                         and n.depth == 0 and not self._in_change(n)), None)
+            base, how = (None, None) if part is None else self._whole_for(part, self._whole_core(whole))
             subject = _subject(part.label) if part is not None else _subject(head)
-            self._emit("share", cstart, m.end(), subject, _percent(m.group(1), self.p.printed[m.start():m.end()]),
-                       m.start(), base=None if base is None else (self._as_number(base), base.start),
-                       other=None if part is None else (self._as_number(part), part.start))
+            row = self._emit("share", cstart, m.end(), subject,
+                             _percent(m.group(1), self.p.printed[m.start():m.end()]), m.start(),
+                             base=None if base is None else (self._as_number(base), base.start),
+                             other=None if part is None else (self._as_number(part), part.start))
+            row["base_how"] = how
+            found.append((row, whole, part, s, _percent(m.group(1), "")))
+        self._sibling_shares(found)
 
-    def _whole_for(self, part: _Num, core: str) -> _Num | None:
+    def _sibling_shares(self, found: list) -> None:
+        """Shares of one named whole listed together (占“三公”经费的 a%；… b%；… c%) are
+        siblings. When the text never states the whole, the parts give it: the three
+        “三公” items are the 三公 total by definition, and parts whose printed shares add
+        up to 100% exhaust their whole. A sibling group also gets a group_id, so a
+        rule can add up its shares."""
+        runs: list[list] = []
+        for item in found:
+            row, whole, part, s, pct = item
+            key = self._whole_core(whole)
+            if runs and runs[-1][-1][3] in (s, s - 1) and self._whole_core(runs[-1][-1][1]) == key \
+                    and (key or runs[-1][-1][0].get("base_loc") == row.get("base_loc")):
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        for run in runs:
+            if len(run) < 2:
+                continue
+            gid = f"S{run[0][0]['_pos']}"
+            for row, *_ in run:
+                row["group_id"] = gid
+            parts = [p for _, _, p, _, _ in run]
+            if any(p is None for p in parts) or len({p.start for p in parts}) < len(parts) \
+                    or any(r.get("base") is not None for r, *_ in run):
+                continue
+            key = self._whole_core(run[0][1])
+            labels = [_label_key(p.label) for p in parts]
+            exhaust = False
+            if SANGONG.search(key):
+                exhaust = len(parts) == 3 and all(any(re.search(w, lab) for lab in labels) for w in SANGONG_ITEMS)
+            if not exhaust:
+                total = sum(x[4].value for x in run if x[4].value is not None)
+                slack = sum(x[4].tol for x in run) + 0.011
+                exhaust = abs(total - 100) <= slack and all(x[4].value is not None for x in run)
+            if not exhaust:
+                continue
+            value = _r(sum(p.value for p in parts))
+            tol = _r(sum(p.tol for p in parts))
+            raw = "+".join(_bare(p.raw) for p in parts)
+            for row, *_ in run:
+                put_number(row, "base", Number(raw=raw, value=value, tol=tol, unit="万元"), self.loc(parts[0].start))
+                row["base_how"] = "sum"
+
+    def _whole_for(self, part: _Num, core: str) -> tuple[_Num | None, str | None]:
         t = self.p.text
         for total, parts in self.groups:
             if part in parts:
                 prefix = t[self.p.sentences[total.sentence][0]:total.start]
                 if not core or core in prefix:
-                    return total
+                    return total, "list"
         if not core:
-            return None
+            return None, None
         for n in reversed(self.money):
-            if n.end > part.start or n is part or n.depth:
+            if n.end > part.start or n is part or n.depth or self._in_change(n):
                 continue
             if core in n.label and n.value > part.value and (TOTALISH.search(n.label) or n.label.endswith(core)):
-                return n
-        return None
+                return n, "named"
+        return None, None
+
+    def _change_mentions(self, a: int, b: int) -> list:
+        t = self.p.text
+        return [m for m in CHANGE.finditer(t, a, b) if COMPARE.search(t[a:m.start()])]
+
+    def _in_change(self, n: _Num) -> bool:
+        return n.start in self.change_amounts or n.start in self.previous_amounts
 
     def changes(self) -> None:
         t = self.p.text
         for s, (a, b) in enumerate(self.p.sentences):
-            mentions = [m for m in CHANGE.finditer(t, a, b) if COMPARE.search(t[a:m.start()])]
+            mentions = self._change_mentions(a, b)
             i = 0
             while i < len(mentions):
                 m = mentions[i]
@@ -346,35 +442,33 @@ class _Extractor:
                 cstart = self.p.clauses[_index(self.p.clauses, first.start())][0]
                 head = re.split(r"由", t[cstart:first.start()])[0]
                 cm = COMPARE.search(head)
-                subject = _subject(head[:cm.start()] if cm else head) or None
-                if subject is None:
-                    prev = t[a:first.start()]
-                    cm2 = COMPARE.search(prev)
-                    if cm2:
-                        pieces = [x for x in re.split(r"[,;:、]", prev[:cm2.start()]) if x.strip()]
-                        subject = _subject(re.split(r"由", MONEY.sub("", pieces[-1]))[0]) if pieces else None
-                    subject = subject or None
+                own = _subject(head[:cm.start()] if cm else head) or None
                 other = None
                 if amount is not None:
                     pos = amount.start(2)
                     other = (_signed(_number(amount.group(2), amount.group(3),
                                              self.p.printed[pos:amount.end()]), sign), pos)
-                base = self._previous(a, first.start(), other, subject)
+                base, how, current = self._previous(s, first.start(), other, own)
                 if other is None and base is not None and self._current_stated is not None:
                     cur, cur_at = self._current_stated
-                    other = (Number(raw=f"{cur.raw.removesuffix('万元')}-{base[0].raw.removesuffix('万元')}",
+                    other = (Number(raw=f"{_bare(cur.raw)}-{_bare(base[0].raw)}",
                                     value=_r(cur.value - base[0].value), tol=_r(cur.tol + base[0].tol), unit="万元"), cur_at)
                 value = None
                 if pct is not None:
                     pos = pct.start(2)
                     value = _percent(pct.group(2), self.p.printed[pos:pct.end()], sign)
-                self._emit("change", first.start(), last.end(), subject, value,
-                           pct.start(2) if pct is not None else None, base=base, other=other)
+                subject = own or (_subject(current.label) if current is not None else None) or None
+                row = self._emit("change", first.start(), last.end(), subject, value,
+                                 pct.start(2) if pct is not None else None, base=base, other=other)
+                row["base_how"] = how if base is not None else None
 
-    def _previous(self, a: int, pos: int, other, subject: str | None):
-        """The previous-year amount: stated (上年…X万元, 由X…到Y), else derived from
-        the current amount and the change. Sets _current_stated for 由X到Y."""
+    def _previous(self, s: int, pos: int, other, own: str | None):
+        """The previous-year amount of a change at `pos` in sentence `s`, how it was
+        found, and the current amount it was derived from. Stated: 上年…X万元, 由X…到Y,
+        or an amount labelled with the year the sentence compares with (比2025年…);
+        else derived as current − change. Sets _current_stated for 由X到Y."""
         t = self.p.text
+        a = self.p.sentences[s][0]
         seg = t[a:pos]
         self._current_stated = None
         pm = None
@@ -382,7 +476,7 @@ class _Extractor:
             pass
         if pm is not None:
             at = a + pm.start(1)
-            return _number(pm.group(1), pm.group(2), self.p.printed[at:a + pm.end()]), at
+            return (_number(pm.group(1), pm.group(2), self.p.printed[at:a + pm.end()]), at), "stated", None
         fm = None
         for fm in FROM_TO.finditer(seg):
             pass
@@ -391,36 +485,91 @@ class _Extractor:
             unit = fm.group(2) or fm.group(4)
             cat = a + fm.start(3)
             self._current_stated = (_number(fm.group(3), fm.group(4), self.p.printed[cat:a + fm.end(4)]), cat)
-            return _number(fm.group(1), unit, self.p.printed[at:a + fm.end(2) if fm.group(2) else a + fm.end(1)]), at
+            return ((_number(fm.group(1), unit, self.p.printed[at:a + fm.end(2) if fm.group(2) else a + fm.end(1)]),
+                     at), "stated", None)
+        ym = None
+        for ym in COMPARED_YEAR.finditer(seg):
+            pass
+        if ym is not None:
+            year = ym.group(1)
+            named = [n for n in self.money if a <= n.start < pos and n.depth == 0 and not self._in_change(n)
+                     and re.search(year + r"\s*年", n.label)]
+            if named:
+                n = named[-1]
+                return (self._as_number(n), n.start), "stated", None
         if other is None or other[0].value is None:
-            return None
-        current = self._current(pos, subject)
+            return None, None, None
+        current = self._current(s, pos, own)
         if current is None or current.value is None:
-            return None   # no current amount, or one too long to be a number: nothing to derive from
-        label = t[self.p.sentences[current.sentence][0]:current.start]
-        if subject and len(subject) >= 2 and not any(subject[i:i + 2] in label for i in range(len(subject) - 1)):
-            return None   # the change is about something else than the amount the paragraph reports
+            return None, None, None   # no current amount, or one too long to be a number
         amt = other[0]
         value = current.value - amt.value
         op = "+" if amt.value < 0 else "-"
-        raw = f"{current.raw.removesuffix('万元')}{op}{amt.raw.removesuffix('万元')}"
-        return Number(raw=raw, value=_r(value), tol=_r(current.tol + amt.tol), unit="万元"), current.start
+        raw = f"{_bare(current.raw)}{op}{_bare(amt.raw)}"
+        return (Number(raw=raw, value=_r(value), tol=_r(current.tol + amt.tol), unit="万元"), current.start), \
+            "derived", current
 
-    def _current(self, pos: int, subject: str | None = None) -> _Num | None:
-        """The current amount a change refers to: the latest amount labelled with the
-        change's subject, else the total the paragraph last reported."""
-        if subject and len(subject) >= 2:
-            named = [n for n in self.money if n.end <= pos and n.depth == 0 and subject in n.label]
+    def _amounts_before(self, pos: int, lo: int = 0) -> list[_Num]:
+        return [n for n in self.money if lo <= n.start and n.end <= pos and n.depth == 0 and not self._in_change(n)]
+
+    def _current(self, s: int, pos: int, own: str | None = None) -> _Num | None:
+        """The current amount a change at `pos` is about: the latest amount labelled
+        with the change's own subject (与上年相比，人员经费减少…); else the nearest
+        amount before it in its sentence; else, for a sentence that opens with the
+        comparison (与上年相比增加…), the leading amount of the sentence before;
+        else the total of the list the change follows."""
+        if own and len(own) >= 2:
+            key = _label_key(own)
+            named = [n for n in self._amounts_before(pos) if key and key in _label_key(n.label)]
             if named:
                 return named[-1]
+        a = self.p.sentences[s][0]
+        here = self._amounts_before(pos, a)
+        if here:
+            return here[-1]
+        if s > 0 and OPENS_WITH_COMPARISON.match(self.p.text[a:pos].strip()):
+            prev = self._amounts_before(a, self.p.sentences[s - 1][0])
+            if prev:
+                return prev[0]
         groups = [g for g in self.groups if g[0].start < pos]
         if groups:
             return max(groups, key=lambda g: g[0].start)[0]
-        s = _index(self.p.sentences, pos)
-        for n in self.money:
-            if n.sentence == s and n.end <= pos and n.depth == 0 and TOTALISH.search(n.label):
-                return n
         return None
+
+    def budget_rates(self) -> None:
+        """“支出1741.75万元，完成年初预算100%”: value = the rate, other = the executed
+        amount (the amount the sentence reports), base = the budget the sentence names:
+        stated (年初预算1685.82万元), or derived from 决算数大于预算数X万元."""
+        t = self.p.text
+        for m in BUDGET_RATE.finditer(t):
+            s = _index(self.p.sentences, m.start())
+            a, b = self.p.sentences[s]
+            current = self._current(s, m.start())
+            if current is None or current.value is None:
+                continue
+            base = how = None
+            over = [(om.start(), om.end()) for om in OVER_BUDGET.finditer(t, a, b)]
+            for bm in BUDGET_STATED.finditer(t, a, b):
+                if any(x <= bm.start() < y for x, y in over):
+                    continue
+                if bm.start(2) != current.start and bm.start() != m.start():
+                    at = bm.start(2)
+                    base, how = (_number(bm.group(2), bm.group(3), self.p.printed[at:bm.end()]), at), "stated"
+                    break
+            if base is None:
+                om = OVER_BUDGET.search(t, a, b)
+                if om:
+                    diff = _number(om.group(2), om.group(3), self.p.printed[om.start(2):om.end()])
+                    sign = -1.0 if om.group(1) in ("大于", "高于", "超过", "多于", "超出") else 1.0
+                    op = "-" if sign < 0 else "+"
+                    base = (Number(raw=f"{_bare(current.raw)}{op}{_bare(diff.raw)}",
+                                   value=_r(current.value + sign * diff.value), tol=_r(current.tol + diff.tol),
+                                   unit="万元"), current.start)
+                    how = "derived"
+            row = self._emit("budget_rate", m.start(), m.end(), _subject(current.label) or None,
+                             _percent(m.group(2), self.p.printed[m.start(2):m.end()]), m.start(2),
+                             base=base, other=(self._as_number(current), current.start))
+            row["base_how"] = how
 
     def scores(self) -> None:
         t = self.p.text
@@ -480,6 +629,7 @@ class _Extractor:
         if narrative:
             self.shares()
             self.changes()
+            self.budget_rates()
             self.scores()
             self.years(title_like)
             self.blanks()
@@ -515,8 +665,9 @@ def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
     for k, p in enumerate(paragraphs):
         line = p.line
 
-        def loc(offset: int, line=line) -> str:
-            return f"{line or 0}:{offset + 1}"
+        def loc(offset: int, p=p) -> str:
+            at_line, col = p.where(offset)
+            return f"{at_line or 0}:{col}"
 
         found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k))
         for j, r in enumerate(found, 1):

@@ -13,7 +13,9 @@ def report_dict(report: Report) -> dict:
     counts = {d.file: d.counts for d in by_document(report)}
     documents = []
     for doc in report.documents:
-        documents.append({**asdict(doc), "counts": counts.get(doc.file, {"error": 0, "warning": 0, "info": 0})})
+        row = {**asdict(doc), "counts": counts.get(doc.file, {"error": 0, "warning": 0, "info": 0})}
+        row["coverage"] = doc.coverage.to_dict() if doc.coverage is not None else None
+        documents.append(row)
     return {
         "version": REPORT_FORMAT_VERSION,
         "tool": {"name": TOOL_NAME, "version": tool_version()},

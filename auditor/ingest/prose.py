@@ -1,0 +1,250 @@
+"""Physical lines of prose -> paragraphs of whole sentences.
+
+Text taken from PDFs wraps sentences at the page width, often mid-word and
+mid-number (``占支\\n出总预算``, ``增加 40\\n24\\n\\n万元``: a page number in the
+middle of a sentence). Claims can only be read from whole sentences, so every
+reader hands its prose lines here. A line is joined to the next unless
+
+- it ends a sentence (。！？, optionally closed by a quote or bracket);
+- the next line starts a heading or list item (一、 （一） 1． 第二部分 ①);
+- it is itself a heading: a numbered line that does not end in a word needing a
+  continuation (为, 的, 占, 增加 …), or a short line without punctuation that the
+  next line does not carry on from (万元，… / 13.56 % / 为 …).
+
+Blank lines and indentation are not trusted as paragraph breaks: PDF text layers
+put them in the middle of sentences.
+
+A lone page number (a short number continuing the sequence of earlier ones) is
+dropped, and the sentence continues across it. Spaces that PDF justification puts
+between Chinese characters (``一 般 公 共 预 算``) are removed, other runs of
+spaces become one, pinyin annotations of mirror sites (``學(xué)``) are removed;
+every kept character remembers its printed line and column (Paragraph.marks), so
+a finding still points at the printed figure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from auditor.ingest.raw import Paragraph
+from auditor.textfold import PINYIN_NOTE, fold_chars, is_cjk
+
+SENTENCE_END = re.compile(r"[。！？!?][”’」』\"')）]*$")
+MARKER = re.compile(
+    r"^(第[一二三四五六七八九十百零〇\d]+(?:部分|章|节|条|篇)|[一二三四五六七八九十]{1,3}\s*[、.．]|"
+    r"[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[、．]|\d{1,2}\.(?!\d)|[①-⑳]|[■●◆▲•▪]|"
+    r"附件\s*\d*\s*[:：]?$|#{1,6}\s)")
+# a line ending in one of these needs what follows: 预算数为 / 万元 / 占 ...
+CONTINUES = re.compile(r"([，,、：:；;（(“‘《\-—~～]|[为的占比达计共和及与在对是了将由从至到较按其各约即含于以向经]|"
+                       r"增加|增长|减少|下降|上升|降低|提高|\d|万|亿|元)$")
+# a line starting with one of these belongs to the line before: 万元，增长 / 13.56 % / ，
+LEADS_ON = re.compile(r"^([，,、。．.；;：:%％)）”’」』]|万元|亿元|元[，,。；;]|\d|[为占比较与和及的是达共])")
+# what a numbered heading can still be followed by: the rest of its own sentence
+CARRIES_ON = re.compile(r"^([，,、。．.；;：:%％)）”’」』]|万元|亿元|元|[为占比较与和及的是达共])")
+AMOUNT = re.compile(r"\d\s*(万|亿|元|%|％)")
+PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*)?(\d{1,3})(?:\s*[-—–])?$|^第\s*(\d{1,3})\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$")
+
+
+@dataclass(slots=True)
+class Line:
+    """One physical line of prose as a reader saw it."""
+
+    text: str                    # as printed, without the line break
+    line: int | None = None      # 1-based line in the extracted text
+    col: int = 1                 # 1-based column of text[0]
+    page: int | None = None
+    sheet: str | None = None
+    blank_before: bool = False   # an empty line (or a dropped page number) precedes it
+
+
+WS = " \t\u3000\xa0\f\v\r"
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(WS))
+
+
+def is_heading(text: str) -> bool:
+    """A short line that names a section rather than saying something."""
+    s = text.strip(WS)
+    if not s or len(s) > 40 or SENTENCE_END.search(s):
+        return False
+    if re.search(r"[，,。；;]", s) or AMOUNT.search(s):
+        return False
+    if MARKER.match(s):
+        return not CONTINUES.search(s) or bool(re.search(r"(情况|说明|概况|职责|构成|任务|目标|解释|表)$", s))
+    return len(s) <= 24 and not CONTINUES.search(s)
+
+
+def _page_number(text: str, last_page: int | None) -> int | None:
+    m = PAGE_NUMBER.match(text.strip())
+    if not m:
+        return None
+    n = int(m.group(1) or m.group(2))
+    if last_page is None or last_page < n <= last_page + 3:
+        return n
+    return None
+
+
+class _Builder:
+    """Accumulates one paragraph: its text and where each run of it was printed."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.marks: list[tuple[int, int | None, int]] = []
+        self.first: Line | None = None
+        self.last: Line | None = None
+
+    def empty(self) -> bool:
+        return not self.chars
+
+    def _put(self, ch: str, line: int | None, col: int) -> None:
+        off = len(self.chars)
+        if not self.marks or self.marks[-1][1] != line or \
+                self.marks[-1][2] + (off - self.marks[-1][0]) != col:
+            self.marks.append((off, line, col))
+        self.chars.append(ch)
+
+    def add(self, ln: Line) -> None:
+        raw = ln.text.rstrip(WS)
+        lead = _indent(raw)
+        text = raw[lead:]
+        if not text:
+            return
+        if self.first is None:
+            self.first = ln
+        folded = fold_chars(text)
+        drop = set()
+        for m in PINYIN_NOTE.finditer(folded):
+            drop.update(range(m.start(), m.end()))
+        prev = self.chars[-1] if self.chars else ""
+        if prev and prev.isascii() and prev.isalpha() and text[0].isascii() and text[0].isalpha():
+            self._put(" ", ln.line, ln.col + lead - 1 if ln.col + lead > 1 else 1)
+        i = 0
+        n = len(text)
+        while i < n:
+            if i in drop:
+                i += 1
+                continue
+            ch = text[i]
+            if ch in WS:
+                j = i
+                while j < n and text[j] in WS:
+                    j += 1
+                before = self.chars[-1] if self.chars else ""
+                after = folded[j] if j < n else ""
+                # spaces between Chinese characters are justification, not words apart; but a
+                # space where a number belongs (减少 万元, 占 %) is a blank left in a template
+                blank = before not in "万亿" and not before.isdigit() and BLANK_UNIT.match(folded, j)
+                if before and after and before != " " and (blank or not (_tight(before) and _tight(after))):
+                    self._put(" ", ln.line, ln.col + lead + i)
+                i = j
+                continue
+            self._put(ch, ln.line, ln.col + lead + i)
+            i += 1
+        self.last = ln
+
+    def paragraph(self) -> Paragraph:
+        text = "".join(self.chars).rstrip()
+        first = self.first
+        return Paragraph(text, first.line if first else None, first.sheet if first else None,
+                         first.page if first else None, list(self.marks))
+
+
+BLANK_UNIT = re.compile(r"(万元|亿元|元|%|分)")
+
+
+def _tight(ch: str) -> bool:
+    """Characters between which a space means nothing: Chinese and its punctuation."""
+    return is_cjk(ch) or ch in "，。、；：？！“”‘’（）《》【】〔〕—…,.;:()"
+
+
+TITLE_WORD = re.compile(r"(报告|说明|情况|概况|职责|职能|构成|任务|目标|解释|表|目录|预算|决算|部分|附件\s*\d*)$")
+
+
+def _joins(prev: Line, nxt: Line, width: int, trust_blanks: bool) -> bool:
+    """Whether `nxt` continues the sentence `prev` left open."""
+    p = prev.text.strip(WS)
+    n = nxt.text.strip(WS)
+    if SENTENCE_END.search(p) or MARKER.match(n):
+        return False
+    if is_heading(p):
+        if TITLE_WORD.search(p):
+            return bool(re.match(r"[，,、。；;：:%％)）”’」』]", n))   # a title stands alone
+        if MARKER.match(p):
+            return bool(CARRIES_ON.match(n))   # a numbered heading stands alone unless its sentence goes on
+        if trust_blanks and nxt.blank_before:
+            return False
+        if len(p) < 0.6 * width and not LEADS_ON.match(n):
+            return False          # a short title line, and the next line does not carry on from it
+    return True
+
+
+def _blanks_are_breaks(lines: list[Line]) -> bool:
+    """Whether blank lines separate paragraphs in this block. PDF text layers put
+    them in the middle of sentences; web pages and Word exports between paragraphs."""
+    gaps = mid = 0
+    for prev, ln in zip(lines, lines[1:]):
+        if ln.blank_before:
+            gaps += 1
+            p = prev.text.strip(WS)
+            mid += not SENTENCE_END.search(p) and not is_heading(p) and not MARKER.match(ln.text.strip(WS))
+    return mid <= 0.2 * gaps
+
+
+def _width(lines: list[Line]) -> int:
+    """The block's wrapping width: what most of its longer lines reach."""
+    lengths = sorted(len(ln.text.strip(WS)) for ln in lines if ln.text.strip(WS))
+    if not lengths:
+        return 1
+    return max(8, lengths[int(0.8 * (len(lengths) - 1))])
+
+
+def reflow(lines: Iterable[Line]) -> list[Paragraph]:
+    """Join physical prose lines into paragraphs (see the module doc)."""
+    kept: list[Line] = []
+    last_page: int | None = None
+    gap = False
+    for ln in lines:
+        s = ln.text.strip(WS)
+        if not s:
+            gap = True
+            continue
+        page = _page_number(s, last_page)
+        if page is not None:
+            last_page = page
+            gap = True
+            continue
+        kept.append(Line(ln.text, ln.line, ln.col, ln.page, ln.sheet, ln.blank_before or gap))
+        gap = False
+    if not kept:
+        return []
+    width = _width(kept)
+    trust_blanks = _blanks_are_breaks(kept)
+    out: list[Paragraph] = []
+    current = _Builder()
+    for ln in kept:
+        if not current.empty() and not _joins(current.last, ln, width, trust_blanks):
+            out.append(current.paragraph())
+            current = _Builder()
+        current.add(ln)
+    if not current.empty():
+        out.append(current.paragraph())
+    return [p for p in out if p.text]
+
+
+def lines_of(text: str, first_line: int = 1) -> list[Line]:
+    """The physical lines of a text, numbered from `first_line`, blank lines marked."""
+    out: list[Line] = []
+    blank = False
+    for no, raw in enumerate(text.split("\n"), first_line):
+        if not raw.strip(WS):
+            blank = True
+            continue
+        out.append(Line(raw.rstrip("\r"), no, 1, blank_before=blank))
+        blank = False
+    return out
+
+
+__all__ = ["Line", "reflow", "lines_of", "is_heading"]
