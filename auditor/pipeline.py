@@ -311,11 +311,11 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
         pdf_reader.OCR = True
     source: Canonical | str | Path
     if canonical is not None and engine == "spark" and not isinstance(canonical, Canonical):
-        from auditor.model.io import read_canonical_file
+        from auditor.model.io import read_table
 
         source = canonical
         docs_file = Path(canonical) / "documents.parquet"
-        frame = read_canonical_file(docs_file, "documents") if docs_file.exists() else None
+        frame = read_table(docs_file, "documents") if docs_file.exists() else None
         documents = _documents_of(Canonical({**Canonical().frames, "documents": frame})) if frame is not None else []
         loaded = None
     elif canonical is not None:
