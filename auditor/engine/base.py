@@ -200,9 +200,13 @@ def keys_of(result: RuleRows) -> tuple[set[str], set[tuple[str, str]]]:
 
 def findings_from_rows(result: RuleRows, labels: Labels) -> list[Finding]:
     rule = result.rule
+    names = result.names
+    wanted = rule.placeholders()
+    shown = [i for i, n in enumerate(names) if n in wanted]
+    suffix = f" [{rule.name}]"
     out = []
     for values in result.rows:
-        row = _Row(zip(result.names, values))
+        row = dict(zip(names, values))
         doc_id = str(row.get("doc_id") or "")
         file = labels.docs.get(doc_id, doc_id or "<canonical>")
         table_id = row.get("table_id")
@@ -212,22 +216,21 @@ def findings_from_rows(result: RuleRows, labels: Labels) -> list[Finding]:
         page = bisect.bisect_right(starts, line) if starts and line else None
         printed = row.get("printed")
         expected = row.get("expected")
-        msg_values = _Row({k: _fmt(v) for k, v in row.items()})
+        msg_values = _Row({names[i]: _fmt(values[i]) for i in shown})
         try:
             text = rule.message.format_map(msg_values)
         except (ValueError, IndexError) as e:
             text = f"{rule.message} (message template error: {e})"
         row_key = row.get("row_key")
+        key = None if row_key is None else str(row_key)
         out.append(Finding(
             rule=rule.id, name=rule.name, family=rule.family, severity=rule.severity,
-            message=f"{text} [{rule.name}]",
-            location=Location(file=file, table=table, row=None if row_key is None else str(row_key),
-                              line=line, column=col, field=row.get("field"), sheet=sheet, cell=cell,
-                              page=page),
+            message=text + suffix,
+            location=Location(file=file, table=table, row=key, line=line, column=col, field=row.get("field"),
+                              sheet=sheet, cell=cell, page=page),
             printed=None if printed is None else _fmt(printed),
             expected=None if expected is None else _fmt(expected),
-            row_key=None if row_key is None else str(row_key),
-            table_key=table))
+            row_key=key, table_key=table))
     return out
 
 

@@ -1,6 +1,7 @@
 """Rule packs: YAML files validated against checks/_schema.json -> Rule records."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -14,6 +15,11 @@ from auditor.findings import Severity
 
 PLACEHOLDER = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[^}]*)?}")
 MAX_PACK_BYTES = 2_000_000
+
+
+@functools.lru_cache(maxsize=1024)
+def _placeholders(message: str) -> frozenset[str]:
+    return frozenset(PLACEHOLDER.findall(message))
 
 
 class RulePackError(Exception):
@@ -40,7 +46,7 @@ class Rule:
     consequence_of: tuple[str, ...] = ()
 
     def placeholders(self) -> set[str]:
-        return set(PLACEHOLDER.findall(self.message))
+        return _placeholders(self.message)
 
 
 def builtin_checks_dir() -> Path:

@@ -107,8 +107,15 @@ def connect(canonical: Canonical | dict, params: dict | None = None, cap_bands: 
     con.execute("CREATE TABLE cap_bands (rate_from DOUBLE, rate_to DOUBLE, max_total DOUBLE)")
     if bands:
         con.executemany("INSERT INTO cap_bands VALUES (?, ?, ?)", bands)
-    con.execute('CREATE TABLE lexicon ("list" VARCHAR, term VARCHAR)')
-    con.executemany("INSERT INTO lexicon VALUES (?, ?)", lexicon_rows(lexicon))
+    lex = lexicon_rows(lexicon)
+    if isinstance(canonical, Canonical):        # pandas is loaded: a frame registers in a millisecond
+        import pandas as pd
+
+        con.register("_lexicon_df", pd.DataFrame(lex, columns=["list", "term"], dtype="string"))
+        con.execute("CREATE VIEW lexicon AS SELECT * FROM _lexicon_df")
+    else:
+        con.execute('CREATE TABLE lexicon ("list" VARCHAR, term VARCHAR)')
+        con.executemany("INSERT INTO lexicon VALUES (?, ?)", lex)
     con.execute(macros_sql())
     for stmt in LOCKDOWN:
         con.execute(stmt)
@@ -156,11 +163,14 @@ class DuckDBEngine:
         """File names, page starts and table labels of the documents and tables that findings name."""
         docs, pages, tables = {}, {}, {}
         if isinstance(self.canonical, Canonical):
-            d, t = self.canonical["documents"], self.canonical["tables"]
-            d = d[d["doc_id"].isin(list(doc_ids))] if doc_ids and len(d) else d.iloc[:0]
-            t = t[t["table_id"].isin(list({k[1] for k in table_keys}))] if table_keys and len(t) else t.iloc[:0]
-            doc_rows = zip(d["doc_id"], d["file"], d["page_starts"])
-            table_rows = zip(t["doc_id"], t["table_id"], t["title"], t["kind"], t["name"])
+            # the few documents and tables findings name, found by DuckDB in the registered frames
+            doc_rows = self.con.execute(
+                "SELECT doc_id, file, page_starts FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted(doc_ids)]).fetchall() if doc_ids else []
+            table_rows = self.con.execute(
+                "SELECT doc_id, table_id, title, kind, name FROM tables "
+                "WHERE table_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted({k[1] for k in table_keys})]).fetchall() if table_keys else []
         else:
             doc_rows = ((r.get("doc_id"), r.get("file"), r.get("page_starts")) for r in self.canonical.get("documents", []))
             table_rows = ((r.get("doc_id"), r.get("table_id"), r.get("title"), r.get("kind"), r.get("name"))
