@@ -23,7 +23,6 @@ from auditor.engine.catalog import Catalog, Rule, load_catalog
 from auditor.engine.select import select_rules
 from auditor.findings import DocumentInfo, Finding, Report
 from auditor.ingest import SUPPORTED_SUFFIXES, read_document
-from auditor.model.schemas import validate
 from auditor.model.tables import SPEC, Canonical
 from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
 from auditor.recognize import header_text, merge_continuations
@@ -210,9 +209,13 @@ def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
                                          .sort_values("_known", ascending=False, kind="stable")
                                          .drop_duplicates("doc_id").drop(columns="_known")
                                          .sort_index().reset_index(drop=True))
+    from auditor.model.quick import surely_valid
+
     problems = []
     for name in SPEC:
-        if name != "problems":
+        if name != "problems" and not surely_valid(name, canonical[name]):
+            from auditor.model.schemas import validate     # pandera, for the exact problem rows
+
             problems += validate(name, canonical[name])
     if problems:
         all_rows["problems"] = all_rows.get("problems", []) + problems
@@ -290,14 +293,17 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
           ignore: list[str] | None = None, rules_dirs: list[str | Path] | None = None,
           config: Config | str | Path | None = None, jobs: int = 1, catalog: Catalog | None = None,
           canonical: str | Path | Canonical | None = None, engine: str = "duckdb", spark=None,
-          spark_master: str | None = None, ocr: bool = False, progress=None) -> Report:
+          spark_master: str | None = None, ocr: bool = False, baseline: str | Path | None = None,
+          progress=None) -> Report:
     """Read, normalize and check documents; returns a Report (findings as a DataFrame).
 
     With `canonical` (a Canonical or a folder of canonical CSV/Parquet tables) the
     reading stages are skipped and the rules run on those tables directly. `engine`
     "spark" runs them on Spark (`spark`: a SparkSession, or `spark_master`: a master
     URL; `canonical` must then be a folder of Parquet tables). `ocr` reads scanned PDF
-    pages by OCR. Every option of `auditor check` is an argument here."""
+    pages by OCR. `baseline`: report only findings not in this baseline file. Every
+    option of `auditor check` that decides what is found is an argument here (the
+    format, output and exit code are the Report's: auditor.render, Report.exit_code)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if engine not in ENGINES:
@@ -305,10 +311,6 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
     cfg = config if isinstance(config, Config) else load_config(config)
     catalog = catalog or load_catalog([Path(d) for d in rules_dirs or []])
     rules = select_rules(catalog, (select or []) + cfg.select, (ignore or []) + cfg.ignore)
-    if ocr:
-        import auditor.ingest.pdf as pdf_reader
-
-        pdf_reader.OCR = True
     source: Canonical | str | Path
     if canonical is not None and engine == "spark" and not isinstance(canonical, Canonical):
         from auditor.model.io import read_table
@@ -324,8 +326,9 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
         loaded = canonical if isinstance(canonical, Canonical) else load_canonical(canonical)
         documents, source = _documents_of(loaded), loaded
     else:
-        documents, loaded = build(list(paths), jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
-                                  seconds=cfg.file_timeout, progress=progress)
+        with _ocr(ocr):
+            documents, loaded = build(list(paths), jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
+                                      seconds=cfg.file_timeout, progress=progress)
         source = loaded
     findings = run_catalog(source, rules, cfg, engine=engine, spark=spark, spark_master=spark_master)
     provenance = {
@@ -337,5 +340,26 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
     }
     if engine == "spark":
         provenance["canonical"] = str(canonical)
-    return Report(items=findings, documents=documents, rules_run=[r.id for r in rules if r.query],
-                  canonical=loaded, provenance=provenance)
+    report = Report(items=findings, documents=documents, rules_run=[r.id for r in rules if r.query],
+                    canonical=loaded, provenance=provenance)
+    if baseline is not None:
+        from auditor.engine.baseline import apply_baseline
+
+        report = apply_baseline(report, baseline)
+    return report
+
+
+@contextmanager
+def _ocr(on: bool):
+    """OCR of scanned PDF pages for this run only (the reader's switch is module state)."""
+    if not on:
+        yield
+        return
+    import auditor.ingest.pdf as pdf_reader
+
+    before = pdf_reader.OCR
+    pdf_reader.OCR = True
+    try:
+        yield
+    finally:
+        pdf_reader.OCR = before

@@ -371,7 +371,7 @@ def run_gx(c) -> tuple[int, dict]:
 def load_rules(only: list[str] | None):
     from auditor.engine.catalog import load_catalog
     from auditor.engine.select import select_rules
-    return select_rules(load_catalog([]), only or [], [])
+    return [r for r in select_rules(load_catalog([]), only or [], []) if r.query]   # AUD entries have none
 
 
 def run_auditor_rules(c, rules) -> tuple[int, dict]:

@@ -58,6 +58,7 @@ def _threads() -> int:
     return max(1, min(os.cpu_count() or 2, 8))
 
 
+COPY_ROWS = 200_000
 DUCK_TYPES = {"float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN", "string": "VARCHAR"}
 
 
@@ -97,9 +98,14 @@ def connect(canonical: Canonical | dict, params: dict | None = None, cap_bands: 
 
     con = duckdb.connect(database=":memory:", config={"threads": _threads()})
     if isinstance(canonical, Canonical):
+        # a few documents: copied into DuckDB once (each query on a pandas frame pays for
+        # looking at its columns); many: views over the frames, which are read without a copy
+        small = sum(len(canonical[name]) for name in SPEC) <= COPY_ROWS
         for name in SPEC:
             con.register(f"_{name}_df", canonical[name])
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_df"')
+            con.execute(f'CREATE {"TABLE" if small else "VIEW"} "{name}" AS SELECT * FROM "_{name}_df"')
+            if small:
+                con.unregister(f"_{name}_df")
     else:
         _load_rows(con, canonical)
     p, bands = aux_params(params, cap_bands)
