@@ -266,7 +266,7 @@ def rules(
 def _rule_dict(r) -> dict:
     return {"code": r.id, "name": r.name, "family": r.family, "severity": r.severity.value, "tags": list(r.tags),
             "since": r.since, "summary": r.summary, "rationale": r.rationale, "message": r.message,
-            "examples": r.examples}
+            "options": r.options, "examples": r.examples}
 
 
 @app.command()
@@ -291,6 +291,10 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
     console.print(f"severity: {rule.severity.value}   family: {rule.family} {rule.family_title}   "
                   f"tags: {', '.join(rule.tags) or '-'}   since: {rule.since}", highlight=False)
     console.print(Markdown(f"**{rule.summary}**\n\n{rule.rationale}"))
+    for name, spec in (rule.options or {}).items():
+        spec = spec if isinstance(spec, dict) else {"default": spec}
+        console.print(f"option {name} = {spec.get('default')}  {spec.get('help', '')}  "
+                      f"(auditor.toml: [options.{rule.id}] {name} = …)", highlight=False)
     if not rule.query:
         console.print(f"message: {rule.message}", highlight=False)
         console.print("  → raised by auditor itself (no query, no example)", highlight=False)

@@ -36,14 +36,17 @@ DEFAULTS: dict = {
     "options": {},
     "select": [],
     "ignore": [],
-    # per-rule time limit (seconds) and per-file limits
+    # per-rule time limit (seconds) and per-file limits; Spark plans each query for about a
+    # second and runs on a cluster's schedule, so it has its own limit
     "rule_timeout": 30.0,
+    "spark_rule_timeout": 600.0,
     "max_file_mb": 200.0,
     "file_timeout": 120.0,
 }
 
 
-LIMIT_MAX = {"rule_timeout": 86400.0, "file_timeout": 86400.0, "max_file_mb": 100000.0}
+LIMIT_MAX = {"rule_timeout": 86400.0, "spark_rule_timeout": 86400.0, "file_timeout": 86400.0,
+             "max_file_mb": 100000.0}
 
 
 class ConfigError(ValueError):
@@ -94,7 +97,7 @@ def _validate(data: dict, source: str) -> dict:
         if isinstance(default, dict) and not isinstance(value, dict):
             raise ConfigError(f"{source}: {key} must be a table")
         out[key] = float(value) if isinstance(default, float) else value
-    for key in ("rule_timeout", "file_timeout", "max_file_mb"):
+    for key in LIMIT_MAX:
         value = out[key]
         if not math.isfinite(value) or value <= 0 or value > LIMIT_MAX[key]:
             raise ConfigError(f"{source}: {key} must be a positive number of at most {LIMIT_MAX[key]:g}, got {value!r}")

@@ -260,13 +260,9 @@ def run_catalog(canonical: Canonical | str | Path, rules: list[Rule], cfg: Confi
                              "--format parquet), not tables in memory")
         if spark is None and spark_master:
             spark = default_session(spark_master)
-        from auditor.config import DEFAULTS
-        from auditor.engine.spark import DEFAULT_SPARK_RULE_SECONDS
-
-        # Spark plans each query for about a second: its limit is its own unless configured
-        seconds = cfg.rule_timeout if cfg.rule_timeout != DEFAULTS["rule_timeout"] else DEFAULT_SPARK_RULE_SECONDS
         findings = run_rules_spark(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, spark=spark,
-                                   lexicon=cfg.lexicon(), rule_options=cfg.rule_options(), seconds=seconds)
+                                   lexicon=cfg.lexicon(), rule_options=cfg.rule_options(),
+                                   seconds=cfg.spark_rule_timeout)
     else:
         raise ValueError(f"unknown engine '{engine}' (choose {' or '.join(ENGINES)})")
     return finish(findings, rules, cfg.severity)

@@ -20,10 +20,11 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+from auditor.config import DEFAULTS
 from auditor.engine.catalog import Rule, RulePackError, builtin_checks_dir
 from auditor.findings import Finding, Location, Severity
 
-DEFAULT_RULE_SECONDS = 30.0
+DEFAULT_RULE_SECONDS = float(DEFAULTS["rule_timeout"])     # defaults live in auditor.config alone
 OPTION_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 PARAM_KEYS = ("exec_weight", "project_weight_total", "department_weight_total")
 
@@ -46,8 +47,6 @@ class Labels:
 
 def aux_params(params: dict | None = None, cap_bands: list[dict] | None = None) -> tuple[dict, list[tuple]]:
     """The `params` row and `cap_bands` rows every engine registers; defaults from auditor.config."""
-    from auditor.config import DEFAULTS
-
     p = {k: float(DEFAULTS[k]) for k in PARAM_KEYS}
     p.update({k: float(v) for k, v in (params or {}).items()})
     bands = DEFAULTS["cap_bands"] if cap_bands is None else cap_bands

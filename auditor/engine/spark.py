@@ -40,12 +40,13 @@ from auditor.engine.base import (
     rule_sql,
     run_engine,
 )
+from auditor.config import DEFAULTS
 from auditor.engine.catalog import Rule
 from auditor.engine.views import needed
 from auditor.findings import Finding
 from auditor.model.tables import SPEC, column_kind, columns
 
-DEFAULT_SPARK_RULE_SECONDS = 600.0
+DEFAULT_SPARK_RULE_SECONDS = float(DEFAULTS["spark_rule_timeout"])
 # Spark analysis errors that mean "this Spark cannot run the transpiled SQL", not "the rule is broken"
 NOT_TRANSPILABLE_CONDITIONS = ("UNRESOLVED_ROUTINE", "UNSUPPORTED_FEATURE", "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY",
                                "UNSUPPORTED_CORRELATED", "PARSE_SYNTAX_ERROR", "INVALID_SUBQUERY_EXPRESSION",
