@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -9,7 +10,6 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from auditor import __version__
@@ -17,6 +17,9 @@ from auditor import __version__
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="auditor: 预算与绩效文件数据质量审核 (data-quality audit of budget and performance documents).")
 err = Console(stderr=True)
+DEBUG_ENV = "AUDITOR_DEBUG"
+_debug = False
+SUFFIXES_TEXT = "txt, md, csv, tsv, xlsx, xls, docx, pdf"
 
 
 class FailOn(str, Enum):
@@ -27,8 +30,17 @@ class FailOn(str, Enum):
 
 
 def _die(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]auditor:[/] {message}", highlight=False)
+    from rich.text import Text
+
+    # the message is never markup: a hint such as pip install 'auditor[gx]' keeps its brackets
+    err.print(Text("auditor: ", style="bold red") + Text(str(message)), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _note(message: str) -> None:
+    from rich.text import Text
+
+    err.print(Text(str(message)), highlight=False, soft_wrap=True)
 
 
 def _catalog(rules_dirs: list[Path] | None):
@@ -48,24 +60,31 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                      help="Print the version and exit.")) -> None:
-    """auditor: check 绩效自评表, 预算批复表, 决算说明 and 自评报告 for internal contradictions."""
+                                      help="Print the version and exit."),
+         debug: bool = typer.Option(False, "--debug", help=f"Print the traceback of an internal error "
+                                                          f"(same as {DEBUG_ENV}=1), for a bug report.")) -> None:
+    """auditor: check 绩效自评表, 预算批复表, 决算说明 and 自评报告 (txt, csv, xlsx, xls, docx, pdf)
+    for internal contradictions."""
+    global _debug
+    _debug = _debug or debug
 
 
 @app.command()
 def check(
-    paths: List[Path] = typer.Argument(None, help="Files or folders to check (txt, csv, xlsx, docx)."),
+    paths: List[Path] = typer.Argument(None, help=f"Files or folders to check ({SUFFIXES_TEXT})."),
     canonical: Optional[Path] = typer.Option(None, "--canonical", help="Run the rules on canonical tables (CSV/Parquet folder)."),
     fmt: List[str] = typer.Option(["terminal"], "--format", "-f",
                                   help="terminal|json|markdown|html|junit|sarif|github|excel; repeat with --output-dir."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Write one report per --format here."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding reaches this severity."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 1 when a finding reaches this severity "
+                                             "(default: fail_on in auditor.toml, else error)."),
     select: List[str] = typer.Option([], "--select", help="Rule ids, family prefixes, names or tags to run."),
     ignore: List[str] = typer.Option([], "--ignore", help="Rule ids, family prefixes, names or tags to skip."),
     rules: List[Path] = typer.Option([], "--rules", help="Extra rule-pack folder (YAML)."),
     config: Optional[Path] = typer.Option(None, "--config", help="auditor.toml (default: ./auditor.toml or [tool.auditor])."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not in this baseline."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report only findings not in this baseline "
+                                            "(default: baseline in auditor.toml)."),
     max_findings: Optional[int] = typer.Option(None, "--max-findings", help="Exit 1 when there are more findings."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
     ocr: bool = typer.Option(False, "--ocr", help="Read scanned PDF pages by OCR (needs tesseract with chi_sim)."),
@@ -75,18 +94,26 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Counts only."),
 ) -> None:
     """Check documents and report the findings. Exit 0 clean, 1 findings, 2 usage or unreadable input."""
-    from auditor.config import ConfigError
+    from auditor.config import ConfigError, load_config
     from auditor.engine.select import UnknownSelector
     from auditor.pipeline import check as run_check, expand_paths
     from auditor.render import RenderOptions, UnknownFormat, get_renderer, render_to
 
     paths = paths or []
+    _check_counts(jobs, max_findings)
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        _die(str(e))
+    fail_on_value = fail_on.value if fail_on is not None else cfg.fail_on
+    if baseline is None and cfg.baseline:
+        baseline = cfg.path_of(cfg.baseline)
     if canonical is None:
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             _die(f"找不到文件或目录：{', '.join(missing)}")
         if not expand_paths(paths):
-            _die("没有可检查的文件（支持 .txt .csv .tsv .xlsx .docx）")
+            _die(f"没有可检查的文件（支持 {SUFFIXES_TEXT}）")
     elif paths:
         _die("--canonical 与文件参数不能同时使用")
     if len(fmt) > 1 and output_dir is None:
@@ -104,14 +131,12 @@ def check(
     from auditor.model.io import CanonicalError
 
     try:
-        with _progress_bar(len(expand_paths(paths)) if canonical is None else 0, quiet) as progress:
-            report = run_check(paths, select=select, ignore=ignore, config=config, jobs=jobs, catalog=catalog,
-                               canonical=canonical, engine=engine, spark_master=spark_master, ocr=ocr,
-                               progress=progress)
-    except ImportError as e:
-        if engine != "spark":
-            raise
-        _die(f"Spark 引擎需要 pyspark：pip install 'auditor[spark]'（{e}）")
+        if engine == "spark":
+            report = _check_spark(canonical, select, ignore, cfg, catalog, spark_master, quiet)
+        else:
+            with _progress_bar(len(expand_paths(paths)) if canonical is None else 0, quiet) as progress:
+                report = run_check(paths, select=select, ignore=ignore, config=cfg, jobs=jobs, catalog=catalog,
+                                   canonical=canonical, ocr=ocr, progress=progress)
     except (UnknownSelector, ConfigError, CanonicalError, ValueError) as e:
         _die(str(e))
     if baseline is not None:
@@ -123,20 +148,39 @@ def check(
             report = apply_baseline(report, baseline)
         except ValueError as e:
             _die(str(e))
-    options = RenderOptions(verbose=verbose, quiet=quiet, catalog=catalog)
+    options = RenderOptions(verbose=verbose, quiet=quiet, catalog=catalog, fail_on=fail_on_value)
+    written = []
     try:
         if output_dir is not None:
             for f in fmt:
                 r = get_renderer(f)
                 render_to(report, f, output_dir / f"auditor-report{r.suffix}", options)
+                written.append(output_dir / f"auditor-report{r.suffix}")
         else:
             render_to(report, fmt[0], output, options)
+            if output is not None:
+                written.append(output)
     except UnknownFormat as e:
         _die(str(e))
-    code = report.exit_code(fail_on.value)
+    code = report.exit_code(fail_on_value)
+    if written:
+        # a CI log shows what was written and what it holds, not nothing
+        from auditor.render.terminal import one_line_summary
+
+        _note(one_line_summary(report, fail_on_value))
+        for path in written:
+            _note(f"已写入 {path}")
     if code == 0 and max_findings is not None and len(report.items) > max_findings:
         code = 1
+        _note(f"auditor: 共 {len(report.items)} 条问题，超过 --max-findings {max_findings}，退出码 1")
     raise typer.Exit(code)
+
+
+def _check_counts(jobs: int, max_findings: int | None = None) -> None:
+    if jobs < 1:
+        _die(f"--jobs 必须是正整数（1 = 不并行，2 = 两个进程并行读取），收到 {jobs}")
+    if max_findings is not None and max_findings < 0:
+        _die(f"--max-findings 不能为负数，收到 {max_findings}")
 
 
 class _progress_bar:
@@ -166,6 +210,55 @@ class _progress_bar:
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.stop()
+        return False
+
+
+def _check_spark(canonical_dir, select, ignore, cfg, catalog, master, quiet=False):
+    """The same rule packs on Spark SQL over canonical Parquet (national-scale runs), through the
+    orchestration DuckDB runs use (auditor.pipeline.check): configuration, word lists, severity
+    overrides, root linking and the order of findings are the same."""
+    from auditor.engine.select import select_rules
+    from auditor.model.io import canonical_files, read_documents
+    from auditor.pipeline import check as run_check
+
+    try:
+        from auditor.engine.spark import default_session
+    except ImportError as e:
+        _die(f"Spark 引擎需要 pyspark：pip install 'auditor[spark]'（{e}）")
+    files = canonical_files(canonical_dir)
+    if not quiet:
+        rules = [r for r in select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore) if r.query]
+        _note(f"Spark：{canonical_dir} 中 {len(files)} 个规范表文件，{len(read_documents(canonical_dir))} 个文件的数据，"
+              f"{len(rules)} 条规则")
+    with _quiet_jvm(quiet):
+        # the JVM inherits stderr when it starts: with -q its log4j lines go nowhere
+        session = default_session(master)
+    report = run_check([], select=select, ignore=ignore, config=cfg, catalog=catalog, canonical=canonical_dir,
+                       engine="spark", spark=session)
+    report.provenance["canonical_files"] = [str(f) for f in files]
+    return report
+
+
+class _quiet_jvm:
+    """Point file descriptor 2 at /dev/null while a child process (the JVM) starts."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.saved = None
+
+    def __enter__(self):
+        if self.enabled:
+            sys.stderr.flush()
+            self.saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is not None:
+            os.dup2(self.saved, 2)
+            os.close(self.saved)
         return False
 
 
@@ -208,21 +301,32 @@ def export_gx_cmd(
 def extract(
     paths: List[Path] = typer.Argument(..., help="Documents or folders."),
     out: Path = typer.Option(..., "--out", help="Folder for the canonical tables."),
-    fmt: str = typer.Option("csv", "--format", help="csv|parquet"),
+    fmt: str = typer.Option("csv", "--format", help="csv|parquet (one file per table) or sqlite "
+                                                     "(canonical.sqlite, what `auditor export gx` suites run on)"),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
+    config: Optional[Path] = typer.Option(None, "--config", help="auditor.toml (params of the sqlite file)."),
 ) -> None:
-    """Write the canonical tables the parser understood (one file per table)."""
-    from auditor.model.io import write_canonical
+    """Write the canonical tables the parser understood (one file per table, or one SQLite file)."""
+    from auditor.config import ConfigError, load_config
+    from auditor.model.io import FORMATS, CanonicalError, write_canonical
     from auditor.pipeline import build, expand_paths
 
+    _check_counts(jobs)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _die(f"找不到文件或目录：{', '.join(missing)}")
-    if fmt not in ("csv", "parquet"):
-        _die("--format 只能是 csv 或 parquet")
+    if fmt not in FORMATS:
+        _die(f"--format 只能是 {'、'.join(FORMATS)}")
+    try:
+        cfg = load_config(config)
+    except ConfigError as e:
+        _die(str(e))
     with _progress_bar(len(expand_paths(paths)), False) as progress:
         documents, canonical = build(paths, jobs=jobs, progress=progress)
-    write_canonical(canonical, out, fmt)
+    try:
+        write_canonical(canonical, out, fmt, params=cfg.params(), cap_bands=cfg.cap_bands)
+    except CanonicalError as e:
+        _die(str(e))
     table = Table("table", "rows", title=f"{', '.join(map(str, paths))} → {out}")
     for name, n in canonical.counts().items():
         table.add_row(name, str(n))
@@ -231,7 +335,11 @@ def extract(
     bad = problems[problems["kind"].isin(["unreadable", "no_tables"])] if len(problems) else problems
     files = {str(d.doc_id): d.file for d in documents}
     for d in bad.itertuples():
-        err.print(f"[yellow]{files.get(str(d.doc_id), d.doc_id)}[/]: {d.detail}", highlight=False)
+        _note(f"{files.get(str(d.doc_id), d.doc_id)}: {d.detail}")
+    from auditor.ingest import discover
+
+    for skipped in discover(paths)[1]:
+        _note(f"{skipped.file}: 跳过：{skipped.reason}")
     if documents and not any(d.readable for d in documents):
         raise typer.Exit(2)
 
@@ -253,19 +361,26 @@ def rules(
     if fmt == "json":
         typer.echo(json.dumps([_rule_dict(r) for r in chosen], ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        from auditor.engine.docs import rules_markdown
+        from auditor.render.ruledoc import rules_markdown
 
         typer.echo(rules_markdown(chosen), nl=False)
     else:
-        table = Table("code", "name", "severity", "summary", title=f"auditor rules ({len(chosen)})")
+        from auditor.render.common import SEVERITY_LABELS
+        from auditor.render.ruledoc import rule_doc
+
+        table = Table("编码", "名称 (name)", "级别", "说明", title=f"auditor 规则（{len(chosen)} 条）")
         for r in chosen:
-            table.add_row(r.id, r.name, r.severity.value, r.summary)
+            table.add_row(r.id, r.name, SEVERITY_LABELS[r.severity.value], rule_doc(r.id, r).summary)
         Console().print(table)
 
 
 def _rule_dict(r) -> dict:
+    from auditor.render.ruledoc import rule_doc
+
+    doc = rule_doc(r.id, r)
     return {"code": r.id, "name": r.name, "family": r.family, "severity": r.severity.value, "tags": list(r.tags),
             "since": r.since, "summary": r.summary, "rationale": r.rationale, "message": r.message,
+            "zh": {"summary": doc.summary, "rationale": doc.rationale, "fix": doc.fix},
             "options": r.options, "examples": r.examples}
 
 
@@ -286,22 +401,39 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
     if fmt == "json":
         typer.echo(json.dumps(_rule_dict(rule), ensure_ascii=False, indent=2))
         return
+    from rich.text import Text
+
+    from auditor.render.common import SEVERITY_LABELS, chinese_title
+    from auditor.render.ruledoc import rule_doc
+
+    doc = rule_doc(rule.id, rule)
     console = Console()
-    console.print(Markdown(f"# {rule.name} ({rule.id})"))
-    console.print(f"severity: {rule.severity.value}   family: {rule.family} {rule.family_title}   "
-                  f"tags: {', '.join(rule.tags) or '-'}   since: {rule.since}", highlight=False)
-    console.print(Markdown(f"**{rule.summary}**\n\n{rule.rationale}"))
+    console.print(Text(f"{rule.id} {rule.name}", style="bold"), soft_wrap=True)
+    console.print(Text(f"级别：{SEVERITY_LABELS[rule.severity.value]} · 规则族：{rule.family} "
+                       f"{chinese_title(rule.family_title)} · 标签：{', '.join(rule.tags) or '-'} · 自 {rule.since}",
+                       style="dim"), soft_wrap=True)
+    console.print()
+    console.print(Text(doc.summary, style="bold"))
+    console.print(Text("为什么是问题：", style="bold") + Text(" ".join(doc.rationale.split())), soft_wrap=True)
+    if doc.fix:
+        console.print(Text("怎样修改：", style="bold") + Text(doc.fix), soft_wrap=True)
+    console.print()
+    console.print(Text("English: ", style="dim") + Text(f"{rule.summary} " + " ".join(rule.rationale.split()),
+                                                         style="dim"), soft_wrap=True)
     for name, spec in (rule.options or {}).items():
         spec = spec if isinstance(spec, dict) else {"default": spec}
-        console.print(f"option {name} = {spec.get('default')}  {spec.get('help', '')}  "
-                      f"(auditor.toml: [options.{rule.id}] {name} = …)", highlight=False)
+        console.print(Text(f"选项 option {name} = {spec.get('default')}：{spec.get('help', '')}"
+                           f"（auditor.toml：[options.{rule.id}] {name} = …）"), soft_wrap=True)
     if not rule.query:
-        console.print(f"message: {rule.message}", highlight=False)
-        console.print("  → raised by auditor itself (no query, no example)", highlight=False)
+        console.print()
+        console.print(Text(f"消息 message: {rule.message}"), soft_wrap=True)
+        console.print(Text("由 auditor 自身报告（没有查询，也没有例子） · raised by auditor itself (no query, no example)"),
+                      soft_wrap=True)
         return
     for side in ("fail", "pass"):
         example = rule.examples[side]
-        console.print(Markdown(f"## {'Fails' if side == 'fail' else 'Passes'} (example)"))
+        console.print()
+        console.print(Text("不通过的例子" if side == "fail" else "通过的例子", style="bold"))
         for table_name, rows in example.items():
             if table_name in ("expect", "params") or not rows:
                 continue
@@ -313,31 +445,60 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
         found = run_example(rule, side)
         if found:
             for f in found:
-                console.print(f"  → {f.rule} {f.severity.value}: {f.message}", highlight=False)
+                console.print(Text(f"  → {f.rule} {SEVERITY_LABELS[f.severity.value]}：{f.message}"), soft_wrap=True)
         else:
-            console.print("  → no finding", highlight=False)
+            console.print(Text("  → 没有问题"))
 
 
 @app.command()
 def baseline(
     paths: List[Path] = typer.Argument(...),
-    output: Path = typer.Option(Path("auditor-baseline.json"), "--output", "-o"),
-    reason: Optional[str] = typer.Option(None, "--reason", help="Why these findings are accepted (出错说明)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Baseline file (default: baseline in auditor.toml, else "
+                                               "auditor-baseline.json). An existing file is merged into."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why the new findings are accepted (出错说明)."),
     accepted_by: Optional[str] = typer.Option(None, "--accepted-by", help="Who accepted them."),
+    prune: bool = typer.Option(False, "--prune", help="Drop entries of the checked files that no longer occur."),
     select: List[str] = typer.Option([], "--select"),
     ignore: List[str] = typer.Option([], "--ignore"),
     config: Optional[Path] = typer.Option(None, "--config"),
 ) -> None:
-    """Record today's findings so `check --baseline` reports only new ones."""
-    from auditor.engine.baseline import write_baseline
+    """Record today's findings so `check --baseline` reports only new ones. Entries already in
+    the file keep their own reason, who and when; --prune drops the ones that no longer occur."""
+    from auditor.config import ConfigError, load_config
+    from auditor.engine.baseline import BaselineError, update_baseline
+    from auditor.engine.select import UnknownSelector
     from auditor.pipeline import check as run_check
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         _die(f"找不到文件或目录：{', '.join(missing)}")
-    report = run_check(paths, select=select, ignore=ignore, config=config)
-    write_baseline(report, output, reason=reason, accepted_by=accepted_by)
-    err.print(f"基线已写入 {output}：{len(report.items)} 条发现")
+    try:
+        cfg = load_config(config)
+        if output is None:
+            output = cfg.path_of(cfg.baseline) if cfg.baseline else Path("auditor-baseline.json")
+        report = run_check(paths, select=select, ignore=ignore, config=cfg)
+        result = update_baseline(report, output, reason=reason, accepted_by=accepted_by, prune=prune)
+    except (ConfigError, UnknownSelector, BaselineError) as e:
+        _die(str(e))
+    _note(f"基线已写入 {output}：{result.total} 条（新增 {result.added}，保留 {result.kept}"
+          + (f"，删除已不再出现的 {result.pruned}" if prune else
+             (f"；{result.stale} 条已不再出现，可用 --prune 删除" if result.stale else "")) + "）")
+
+
+@app.command()
+def init(
+    output: Path = typer.Option(Path("auditor.toml"), "--output", "-o", help="Where to write the configuration."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented auditor.toml with every setting at its default."""
+    from auditor.config import commented_toml
+
+    if output.exists() and not force:
+        _die(f"{output} 已存在；用 --force 覆盖，或编辑现有文件")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(commented_toml(), encoding="utf-8")
+    _note(f"已写入 {output}：所有设置均为默认值，按注释修改即可")
 
 
 @app.command()
@@ -354,8 +515,15 @@ def schema(fmt: str = typer.Option("json", "--format", help="json|yaml")) -> Non
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def debug_enabled() -> bool:
+    return _debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
 def run() -> None:
-    """Entry point: no traceback ever reaches the user; an internal fault exits 2."""
+    """Entry point: no traceback reaches the user unless asked for (--debug or AUDITOR_DEBUG=1);
+    an internal fault exits 2."""
+    global _debug
+    _debug = False
     try:
         app()
     except KeyboardInterrupt:
@@ -363,5 +531,15 @@ def run() -> None:
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001
-        err.print(f"[bold red]auditor: 内部错误[/] {type(e).__name__}: {e}", highlight=False)
+        from rich.text import Text
+
+        if debug_enabled():
+            import traceback
+
+            traceback.print_exc()
+        err.print(Text("auditor: 内部错误 ", style="bold red") + Text(f"{type(e).__name__}: {e}"), highlight=False,
+                  soft_wrap=True)
+        if not debug_enabled():
+            err.print(Text(f"这是 auditor 的缺陷，不是文件的问题。请加 --debug（或设置 {DEBUG_ENV}=1）重新运行，"
+                           "把输出附在问题报告中。"), highlight=False, soft_wrap=True)
         sys.exit(2)

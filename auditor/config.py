@@ -42,7 +42,32 @@ DEFAULTS: dict = {
     "spark_rule_timeout": 600.0,
     "max_file_mb": 200.0,
     "file_timeout": 120.0,
+    # the CI gate and the accepted findings, as `--fail-on` and `--baseline` give them
+    "fail_on": "error",
+    "baseline": "",
 }
+
+# What `auditor init` writes above each key (Chinese for the reader, the key stays English).
+COMMENTS: dict[str, str] = {
+    "exec_weight": "预算执行率得分的分值，表中未印出时使用（一般为 10 分）",
+    "project_weight_total": "项目自评表各指标分值之和（满分 100 减去执行率的 10 分）",
+    "department_weight_total": "部门整体自评表任务与指标分值之和",
+    "cap_bands": "按执行率（%）限定总得分上限（规则 SCR007）；[] 表示不启用",
+    "personnel_302_items": "计入人员经费的 302 类科目（编码或名称），规则 EXP005 使用",
+    "required_budget_tables": "预算公开必须包含的表（规则 CMP001）；[] 表示使用内置清单",
+    "required_final_tables": "决算公开必须包含的表（规则 CMP001）；[] 表示使用内置清单",
+    "severity": "调整规则的级别，例如 {FSR004 = \"info\"}",
+    "select": "只运行这些规则（编码、规则族前缀、名称或标签），例如 [\"EXR\", \"SCR001\"]",
+    "ignore": "不运行这些规则，例如 [\"TGT\"]",
+    "rule_timeout": "每条规则的运行时间上限（秒）",
+    "spark_rule_timeout": "Spark 引擎（--engine spark）上每条规则的运行时间上限（秒）",
+    "options": "规则选项（规则包中声明的阈值），例如 [options.TGT003] ceiling = 60",
+    "max_file_mb": "单个文件大小上限（MB），更大的文件记为 INP001",
+    "file_timeout": "单个文件的读取时间上限（秒），超时的文件记为 INP001",
+    "fail_on": "达到该级别的问题使退出码为 1：error | warning | info | never（同 --fail-on）",
+    "baseline": "已接受问题的基线文件（同 --baseline），相对于本文件所在目录；\"\" 表示不使用",
+}
+FAIL_ON = ("error", "warning", "info", "never")
 
 
 LIMIT_MAX = {"rule_timeout": 86400.0, "spark_rule_timeout": 86400.0, "file_timeout": 86400.0,
@@ -82,6 +107,14 @@ class Config:
     def to_dict(self) -> dict:
         return {"source": self.source, **copy.deepcopy(self.values)}
 
+    def path_of(self, value: str) -> Path:
+        """A path setting: relative to the configuration file's folder (the working directory
+        when there is no file)."""
+        path = Path(value)
+        if path.is_absolute() or not self.source:
+            return path
+        return Path(self.source).parent / path
+
 
 def _validate(data: dict, source: str) -> dict:
     unknown = set(data) - set(DEFAULTS)
@@ -96,6 +129,8 @@ def _validate(data: dict, source: str) -> dict:
             raise ConfigError(f"{source}: {key} must be a list")
         if isinstance(default, dict) and not isinstance(value, dict):
             raise ConfigError(f"{source}: {key} must be a table")
+        if isinstance(default, str) and not isinstance(value, str):
+            raise ConfigError(f"{source}: {key} must be a string, got {value!r}")
         out[key] = float(value) if isinstance(default, float) else value
     for key in LIMIT_MAX:
         value = out[key]
@@ -108,6 +143,10 @@ def _validate(data: dict, source: str) -> dict:
         if not isinstance(opts, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                  for v in opts.values()):
             raise ConfigError(f"{source}: options.{code} must be a table of numbers, e.g. [options.{code}]")
+    if out["fail_on"] not in FAIL_ON:
+        raise ConfigError(f"{source}: fail_on must be one of {', '.join(FAIL_ON)}, got {out['fail_on']!r}")
+    if not isinstance(out["baseline"], str):
+        raise ConfigError(f"{source}: baseline must be a file path (a string), got {out['baseline']!r}")
     for code, sev in out["severity"].items():
         if sev not in ("error", "warning", "info"):
             raise ConfigError(f"{source}: severity.{code} must be error, warning or info")
@@ -134,3 +173,30 @@ def load_config(path: str | Path | None = None, start: str | Path = ".") -> Conf
             data = data["tool"]["auditor"]
         return Config(_validate(data, str(p)), str(p))
     return Config()
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return "[\n" + "".join(f"  {_toml_value(v)},\n" for v in value) + "]"
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(type(value).__name__)
+
+
+def commented_toml() -> str:
+    """The text `auditor init` writes: every setting at its default, each with its comment."""
+    lines = ["# auditor 配置文件（auditor init 生成）。所有设置均为默认值；删除某一行即恢复默认。",
+             "# auditor configuration: every key at its default; an unknown key is an error.", ""]
+    for key, value in DEFAULTS.items():
+        lines.append(f"# {COMMENTS[key]}")
+        lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -114,6 +114,7 @@ class DocumentInfo:
     tables: int = 0
     readable: bool = True
     sha256: str | None = None
+    error: str | None = None      # why the file was not read (readable is False)
     coverage: Coverage | None = None
 
 
@@ -125,6 +126,7 @@ class Report:
     canonical: object | None = None   # auditor.model.tables.Canonical
     provenance: dict = field(default_factory=dict)
     suppressed: int = 0
+    skipped: list = field(default_factory=list)   # auditor.ingest.SkippedFile: found in a folder, not read
 
     @property
     def findings(self):

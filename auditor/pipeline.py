@@ -9,12 +9,12 @@ One direction of data flow: ingest -> recognize -> normalize -> engine -> render
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import re
 import signal
 import threading
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from auditor import __version__
@@ -22,7 +22,7 @@ from auditor.config import Config, load_config
 from auditor.engine.catalog import Catalog, Rule, load_catalog
 from auditor.engine.select import select_rules
 from auditor.findings import DocumentInfo, Finding, Report
-from auditor.ingest import SUPPORTED_SUFFIXES, read_document
+from auditor.ingest import discover, read_document
 from auditor.model.tables import SPEC, Canonical
 from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
 from auditor.recognize import header_text, merge_continuations
@@ -31,15 +31,9 @@ YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
-    """Files as given, and supported files inside folders (sorted, recursive)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                          and not any(part.startswith(".") for part in f.relative_to(p).parts))
-        else:
-            out.append(p)
-    return out
+    """Files as given, and supported files inside folders (sorted, recursive); the files a
+    folder holds that are not read are `auditor.ingest.discover(paths)[1]`."""
+    return discover(paths)[0]
 
 
 def _year(*texts: str | None) -> str | None:
@@ -78,25 +72,29 @@ def time_limit(seconds: float | None):
 
 
 def read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
-              seconds: float | None = None) -> tuple[DocumentInfo, Rows]:
-    """One file -> canonical rows. Never raises: problems become `problems` rows."""
+              seconds: float | None = None, in_folder: bool = False) -> tuple[DocumentInfo, Rows]:
+    """One file -> canonical rows. Never raises: problems become `problems` rows. A file found
+    in a folder (`in_folder`) that holds no budget table and no numeric claim is reported as
+    not a budget document (info); a file named by the user is expected to be one (error)."""
     try:
         with time_limit(seconds):
-            return _read_rows(path, doc_id, max_bytes)
+            return _read_rows(path, doc_id, max_bytes, in_folder)
     except FileTimeout:
-        info = DocumentInfo(file=str(path), doc_id=doc_id, readable=False)
+        detail = f"处理超过 {seconds:g} 秒仍未完成，已跳过（file_timeout）"
+        info = DocumentInfo(file=str(path), doc_id=doc_id, readable=False, error=detail)
         return info, {"documents": [{"doc_id": doc_id, "file": str(path)}],
-                      "problems": [{"doc_id": doc_id, "kind": "unreadable",
-                                    "detail": f"处理超过 {seconds:g} 秒仍未完成，已跳过（file_timeout）"}]}
+                      "problems": [{"doc_id": doc_id, "kind": "unreadable", "detail": detail}]}
 
 
-def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> tuple[DocumentInfo, Rows]:
+def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
+               in_folder: bool = False) -> tuple[DocumentInfo, Rows]:
     raw = read_document(path, **({"max_bytes": max_bytes} if max_bytes else {}))
     file = str(path)
     info = DocumentInfo(file=file, doc_id=doc_id, title=raw.title, sha256=raw.sha256)
     rows: Rows = {"documents": [], "problems": []}
     if raw.error:
         info.readable = False
+        info.error = raw.error
         rows["problems"].append({"doc_id": doc_id, "kind": "unreadable", "detail": raw.error})
         rows["documents"].append({"doc_id": doc_id, "file": file, "sha256": raw.sha256})
         return info, rows
@@ -136,11 +134,20 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> t
             rows["problems"].append({"doc_id": doc_id, "kind": "row_unparsed", "detail": f"叙述文字解析出错：{e}"})
     if not kinds and not rows.get("claims"):
         info.readable = False
-        rows["problems"].append({"doc_id": doc_id, "kind": "no_tables",
-                                 "detail": "文件中没有可识别的自评表、预算表或目标表" +
-                                           (f"（首行：{raw.title[:40]}）" if raw.title else "")})
+        first = f"（首行：{raw.title[:40]}）" if raw.title else ""
+        if in_folder:
+            # e.g. notes.md beside the documents: not a finding about a budget document
+            blocks = sum(1 for p in rows["problems"] if p.get("kind") == "unrecognized")
+            rows["problems"] = [p for p in rows["problems"] if p.get("kind") != "unrecognized"]
+            info.error = "不是预算或绩效文件：没有可识别的表格，也没有数字陈述" + first
+            rows["problems"].append({"doc_id": doc_id, "kind": "not_document",
+                                     "detail": info.error + (f"，另有 {blocks} 个未识别的表格" if blocks else "")})
+        else:
+            info.error = "文件中没有可识别的自评表、预算表或目标表" + first
+            rows["problems"].append({"doc_id": doc_id, "kind": "no_tables", "detail": info.error})
     info.tables = len(kinds)
-    info.kind = max(set(kinds), key=kinds.count) if kinds else ("narrative" if rows.get("claims") else None)
+    # the most common kind; a tie goes to the first table (a set would make it vary between runs)
+    info.kind = Counter(kinds).most_common(1)[0][0] if kinds else ("narrative" if rows.get("claims") else None)
     info.year = doc_year or next((t.get("year") for t in rows.get("tables", []) if t.get("year")), None)
     unit = next((t.get("name") for t in rows.get("tables", []) if t.get("name")), None)
     page_starts = getattr(raw, "page_starts", None)
@@ -150,7 +157,12 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None) -> t
     return info, rows
 
 
-def _read_job(args: tuple[str, str, int | None, float | None]) -> tuple[DocumentInfo, Rows]:
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to the parent, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _read_job(args: tuple[str, str, int | None, float | None, bool]) -> tuple[DocumentInfo, Rows]:
     return read_rows(*args)
 
 
@@ -185,14 +197,22 @@ def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
           seconds: float | None = None, progress=None) -> tuple[list[DocumentInfo], Canonical]:
     """`progress(done, total)` is called as files are read (the CLI draws a bar with it)."""
     files, published, published_info = _published_canonical(expand_paths(paths))
-    args = [(str(f), f"D{i}", max_bytes, seconds) for i, f in enumerate(files, 1)]
+    named = {Path(p) for p in paths if not Path(p).is_dir()}
+    args = [(str(f), f"D{i}", max_bytes, seconds, f not in named) for i, f in enumerate(files, 1)]
     results = []
     if jobs > 1 and len(args) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+        try:
             for result in pool.map(_read_job, args, chunksize=max(1, min(64, len(args) // (jobs * 8)))):
                 results.append(result)
                 if progress:
                     progress(len(results), len(args))
+        except BaseException:
+            # Ctrl-C: the workers ignore SIGINT (no traceback from each of them) and finish the
+            # chunk in hand; the queued files are dropped instead of read before exiting
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     else:
         for a in args:
             results.append(_read_job(a))
@@ -307,15 +327,12 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
     cfg = config if isinstance(config, Config) else load_config(config)
     catalog = catalog or load_catalog([Path(d) for d in rules_dirs or []])
     rules = select_rules(catalog, (select or []) + cfg.select, (ignore or []) + cfg.ignore)
+    canonical_given = canonical is not None
     source: Canonical | str | Path
     if canonical is not None and engine == "spark" and not isinstance(canonical, Canonical):
-        from auditor.model.io import read_table
+        from auditor.model.io import read_documents
 
-        source = canonical
-        docs_file = Path(canonical) / "documents.parquet"
-        frame = read_table(docs_file, "documents") if docs_file.exists() else None
-        documents = _documents_of(Canonical({**Canonical().frames, "documents": frame})) if frame is not None else []
-        loaded = None
+        source, documents, loaded = canonical, read_documents(canonical), None
     elif canonical is not None:
         from auditor.model.io import load_canonical
 
@@ -336,8 +353,9 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
     }
     if engine == "spark":
         provenance["canonical"] = str(canonical)
+    skipped = [] if canonical_given else discover(paths)[1]
     report = Report(items=findings, documents=documents, rules_run=[r.id for r in rules if r.query],
-                    canonical=loaded, provenance=provenance)
+                    canonical=loaded, provenance=provenance, skipped=skipped)
     if baseline is not None:
         from auditor.engine.baseline import apply_baseline
 

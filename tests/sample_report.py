@@ -10,6 +10,8 @@ from pathlib import Path
 
 from auditor.engine.catalog import Catalog, Rule
 from auditor.findings import DocumentInfo, Finding, Location, Report, Severity
+from auditor.ingest import SkippedFile
+from auditor.model.tables import Canonical
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +109,8 @@ def sample_documents() -> list[DocumentInfo]:
                      year="2023", tables=3, sha256="1" * 64),
         DocumentInfo(file=DEPARTMENT, doc_id="d2", kind="department_self_eval",
                      title="某区教育局2023年度部门整体支出绩效自评表", year="2023", tables=2, sha256="2" * 64),
-        DocumentInfo(file=SCANNED, doc_id="d3", kind=None, title=None, year=None, tables=0, readable=False),
+        DocumentInfo(file=SCANNED, doc_id="d3", kind=None, title=None, year=None, tables=0, readable=False,
+                     error="PDF 没有文本层（扫描件）"),
         DocumentInfo(file=CLEAN, doc_id="d4", kind="final_accounts", title="财政拨款收支总表", year="2023",
                      tables=1, sha256="4" * 64),
     ]
@@ -124,4 +127,9 @@ def sample_report(line_shift: int = 0) -> Report:
                     "rules_dirs": [str(REPO_ROOT / "checks")],
                     "select": ["ALL"]},
         suppressed=0,
+        skipped=[SkippedFile("docs/封面.png", "图片（扫描件）不支持，请提供文字版 PDF、Word 或 Excel")],
+        canonical=Canonical.from_rows({
+            "documents": [{"doc_id": d.doc_id, "file": d.file, "title": d.title} for d in sample_documents()],
+            "tables": [{"doc_id": "d1", "table_id": "d1.T1", "kind": "project_selfeval", "unit": "某区卫生健康局"},
+                       {"doc_id": "d2", "table_id": "d2.T1", "kind": "department_selfeval", "unit": "某区教育局"}]}),
     )

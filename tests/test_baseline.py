@@ -87,7 +87,7 @@ def test_baseline_file_records_what_was_accepted_and_by_whom(tmp_path):
     assert entry == {"fingerprint": sample_report().items[0].fingerprint, "rule": "EXR001", "file": SELF_EVAL,
                      "table": "项目支出绩效自评表 · 服务质量考核费", "row": "服务质量考核费", "printed": "101.13%",
                      "expected": "98.88%", "message": sample_report().items[0].message,
-                     "reason": "2023 年报已定稿", "accepted_by": "张三"}
+                     "reason": "2023 年报已定稿", "accepted_by": "张三", "accepted_at": entry["accepted_at"]}
     assert "line" not in entry
     assert [p.name for p in path.parent.iterdir()] == ["baseline.json"]
 
@@ -116,3 +116,71 @@ def test_a_bad_baseline_file_is_a_clear_error(tmp_path, content, message):
 def test_a_missing_baseline_file_is_a_clear_error(tmp_path):
     with pytest.raises(BaselineError, match="不存在"):
         apply_baseline(sample_report(), tmp_path / "nope.json")
+
+
+# ---- issue 17: merge, per-entry reason/who/when, prune ------------------------------------------
+
+from auditor.engine.baseline import load_baseline, update_baseline  # noqa: E402
+
+
+def test_rerunning_baseline_keeps_each_entrys_own_reason_who_and_when(tmp_path):
+    path = tmp_path / "baseline.json"
+    report = sample_report()
+    first = update_baseline(replace(report, items=report.items[:3]), path, reason="已在决算说明中解释",
+                            accepted_by="张三", accepted_at="2024-03-01")
+    assert (first.added, first.kept, first.total) == (3, 0, 3)
+    second = update_baseline(report, path, reason="新发现，复核后接受", accepted_by="李四", accepted_at="2024-05-20")
+    assert (second.added, second.kept, second.total) == (len(report.items) - 3, 3, len(report.items))
+    entries = {e["fingerprint"]: e for e in load_baseline(path)}
+    for f in report.items[:3]:
+        assert (entries[f.fingerprint]["reason"], entries[f.fingerprint]["accepted_by"],
+                entries[f.fingerprint]["accepted_at"]) == ("已在决算说明中解释", "张三", "2024-03-01")
+    for f in report.items[3:]:
+        assert entries[f.fingerprint]["accepted_by"] == "李四" and entries[f.fingerprint]["accepted_at"] == "2024-05-20"
+
+
+def test_new_entries_are_dated_today(tmp_path):
+    import datetime
+
+    path = tmp_path / "baseline.json"
+    update_baseline(sample_report(), path)
+    assert {e["accepted_at"] for e in load_baseline(path)} == {datetime.date.today().isoformat()}
+
+
+def test_prune_drops_stale_entries_of_checked_files_only(tmp_path):
+    path = tmp_path / "baseline.json"
+    report = sample_report()
+    update_baseline(report, path, reason="r")
+    fixed = replace(report, items=[f for f in report.items if f.rule != "SCR001"])
+    kept = update_baseline(fixed, path)
+    assert kept.stale == 1 and kept.pruned == 0 and kept.total == len(report.items)
+    pruned = update_baseline(fixed, path, prune=True)
+    assert pruned.pruned == 1 and pruned.total == len(report.items) - 1
+    assert "SCR001" not in {e["rule"] for e in load_baseline(path)}
+    # entries of a file this run did not check are never pruned
+    one_file = replace(fixed, items=[f for f in fixed.items if f.location.file == SELF_EVAL],
+                       documents=[d for d in fixed.documents if d.file == SELF_EVAL])
+    result = update_baseline(one_file, path, prune=True)
+    assert result.pruned == 0 and result.total == len(report.items) - 1
+
+
+def test_baseline_command_merges_and_prunes(tmp_path):
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    runner = CliRunner()
+    doc = tmp_path / "bad.txt"
+    from test_cli import CLEAN
+
+    doc.write_text(CLEAN.replace("80.00%", "90.00%"), encoding="utf-8")
+    path = tmp_path / "b.json"
+    assert runner.invoke(app, ["baseline", str(doc), "-o", str(path), "--reason", "甲", "--accepted-by", "张三"]).exit_code == 0
+    result = runner.invoke(app, ["baseline", str(doc), "-o", str(path), "--reason", "乙", "--accepted-by", "李四"])
+    assert result.exit_code == 0 and "新增 0" in result.output
+    assert {(e["reason"], e["accepted_by"]) for e in load_baseline(path)} == {("甲", "张三")}
+    doc.write_text(CLEAN, encoding="utf-8")
+    result = runner.invoke(app, ["baseline", str(doc), "-o", str(path)])
+    assert "可用 --prune 删除" in result.output and load_baseline(path)
+    result = runner.invoke(app, ["baseline", str(doc), "-o", str(path), "--prune"])
+    assert result.exit_code == 0 and load_baseline(path) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from auditor.engine.catalog import load_catalog
-from auditor.engine.docs import rules_markdown
+from auditor.render.ruledoc import rules_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -66,6 +66,14 @@ def test_every_rule_code_the_code_emits_is_in_the_catalog_with_its_severity():
             assert rule.severity.value == severity, f"{where} emits {code} as {severity}, the catalog says {rule.severity.value}"
 
 
+def test_renderers_fallback_descriptions_of_aud_rules_agree_with_the_catalog():
+    from auditor.render.common import META_RULES
+
+    for code, (name, severity, *_rest) in META_RULES.items():
+        rule = CATALOG.get(code)
+        assert rule is not None and (rule.name, rule.severity.value) == (name, severity), code
+
+
 def test_internal_findings_take_name_and_severity_from_the_catalog():
     from auditor.engine.base import crash_finding, not_transpilable_finding
 

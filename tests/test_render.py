@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 from openpyxl import load_workbook
 from rich.cells import cell_len
-from sample_report import REPO_ROOT, SELF_EVAL, sample_catalog, sample_report
+from sample_report import CLEAN, DEPARTMENT, REPO_ROOT, SELF_EVAL, sample_catalog, sample_report
 
 from auditor.findings import Finding, Location, Report, Severity
 from auditor.render import RENDERERS, Renderer, RenderOptions, UnknownFormat, render_to
@@ -157,10 +157,13 @@ def test_junit_validates_against_the_xsd(tmp_path):
     doc = etree.parse(str(render_file(tmp_path, "junit")))
     schema.assertValid(doc)
     suites = doc.getroot().findall("testsuite")
-    assert [s.get("name") for s in suites][:4] == [d.file for d in sample_report().documents]
-    clean = suites[3]
+    names = [s.get("name") for s in suites]
+    assert {d.file for d in sample_report().documents} <= set(names)
+    clean = suites[names.index(CLEAN)]
     assert clean.get("failures") == "0" and len(clean.findall("testcase")) == len(sample_report().rules_run)
-    first = suites[0].find("testcase[@name='EXR001 execution-rate-mismatch']")
+    skipped = suites[names.index("docs/封面.png")].find("testcase/skipped")
+    assert "图片（扫描件）不支持" in skipped.get("message")
+    first = suites[names.index(SELF_EVAL)].find("testcase[@name='EXR001 execution-rate-mismatch']")
     assert first.find("failure").get("type") == "error"
 
 
@@ -201,8 +204,8 @@ def test_html_renders_at_most_5000_rows_and_says_so(tmp_path):
                      message=f"第 {i} 行 [execution-rate-mismatch]", location=Location(file="big.txt", line=i + 1),
                      row_key=str(i)) for i in range(5_100)]
     html = render_text(tmp_path, "html", Report(items=items))
-    assert html.count('<tr data-severity="error">') == 5_000
-    assert "共 5100 条问题，本页只显示最严重的前 5000 条" in html
+    assert html.count('class="finding error"') == 5_000
+    assert "共 5100 条问题，本页只显示前 5000 条" in html
 
 
 # ---- markdown ---------------------------------------------------------------------------------
@@ -213,14 +216,14 @@ def test_markdown_escapes_table_breaking_and_markup_characters(tmp_path):
     assert "&lt;script&gt;" in md and "<script>" not in md
     for line in md.splitlines():
         if line.startswith("| ") and "---" not in line:
-            assert len(re.findall(r"(?<!\\)\|", line)) in (6, 8), line
+            assert len(re.findall(r"(?<!\\)\|", line)) in (4, 7, 8), line
 
 
 # ---- excel ------------------------------------------------------------------------------------
 
 def test_excel_neutralizes_formula_injection(tmp_path):
     wb = load_workbook(render_file(tmp_path, "excel"))
-    ws = wb["findings"]
+    ws = wb["问题清单"]
     values = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert "'=SUM(F2:F6)" in values and "'+100%" in values
     assert not [v for v in values if v[0] in "=+-@"]
@@ -229,29 +232,60 @@ def test_excel_neutralizes_formula_injection(tmp_path):
 
 def test_excel_has_frozen_filtered_findings_and_a_documents_sheet(tmp_path):
     wb = load_workbook(render_file(tmp_path, "excel"))
-    assert wb.sheetnames == ["findings", "documents"]
-    ws = wb["findings"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:Q{len(sample_report().items) + 1}"
-    docs = list(wb["documents"].iter_rows(min_row=2, values_only=True))
-    assert [d[0] for d in docs][:4] == [d.file for d in sample_report().documents]
+    assert wb.sheetnames == ["问题清单", "单位汇总", "文件汇总", "规则说明"]
+    ws = wb["问题清单"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:O{len(sample_report().items) + 1}"
+    docs = list(wb["文件汇总"].iter_rows(min_row=2, values_only=True))
+    assert {d.file for d in sample_report().documents} <= {d[0] for d in docs}
+
+
+def test_excel_is_what_a_bureau_files(tmp_path):
+    """Issue 17: Chinese sheet and column names, one row per finding with 单位, 文件, 位置, 规则, 说明,
+    印数, 应为 and empty review columns, wrapped text, no internal values, a summary per unit."""
+    wb = load_workbook(render_file(tmp_path, "excel"))
+    ws = wb["问题清单"]
+    header = [c.value for c in ws[1]]
+    for column in ("单位", "文件", "位置", "规则", "说明", "印数", "应为", "状态", "处理意见", "责任人"):
+        assert column in header, column
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == len(sample_report().items)
+    assert all(r["状态"] is None and r["处理意见"] is None and r["责任人"] is None for r in rows)
+    first = next(r for r in rows if r["规则"] == "EXR001")
+    assert (first["单位"], first["位置"], first["印数"], first["应为"]) == ("某区卫生健康局", "第 12 行第 5 列", "101.13%", "98.88%")
+    assert not first["说明"].endswith("]")                     # the English name has its own column
+    dept = next(r for r in rows if r["规则"] == "FSR001")
+    assert dept["单位"] == "某区教育局" and dept["位置"] == "表5!H12"
+    message_col = header.index("说明") + 1
+    assert ws.cell(row=2, column=message_col).alignment.wrap_text
+    assert ws.data_validations.dataValidation and "待核实" in ws.data_validations.dataValidation[0].formula1
+    cells = {str(c.value) for sheet in wb.worksheets for row in sheet.iter_rows() for c in row if c.value is not None}
+    for internal in ("project_selfeval", "department_selfeval", "actual", "rate", "ledger", "final_accounts"):
+        assert internal not in cells, internal
+    units = {r[0]: r for r in wb["单位汇总"].iter_rows(min_row=2, values_only=True)}
+    assert units["某区教育局"][1:6] == (1, 1, 1, 1, 3)
+    assert wb["文件汇总"]["D1"].value == "类型"
+    kinds = {r[0]: r[3] for r in wb["文件汇总"].iter_rows(min_row=2, values_only=True)}
+    assert kinds[DEPARTMENT] == "部门整体自评表"
 
 
 # ---- github -----------------------------------------------------------------------------------
 
 def test_github_annotations_escape_properties_and_message(tmp_path):
     lines = render_text(tmp_path, "github").splitlines()
-    assert len(lines) == len(sample_report().items)
-    assert lines[0].startswith(f"::error file={SELF_EVAL},line=12,col=5,title=EXR001::")
-    assert "101.13%25" in lines[0]
+    assert len(lines) == len(sample_report().items) + 1        # and the file not read
+    first = next(line for line in lines if SELF_EVAL in line)
+    assert first.startswith(f"::error file={SELF_EVAL},line=12,col=5,title=EXR001 execution-rate-mismatch::")
+    assert "101.13%25" in first
     note = next(line for line in lines if "佐证" in line)
-    assert note.startswith("::notice file=docs/部门整体支出绩效自评表%2C2023%3A终稿.xlsx,title=NAR001::")
+    assert note.startswith("::notice file=docs/部门整体支出绩效自评表%2C2023%3A终稿.xlsx,"
+                           "title=NAR001 vague-deviation-reason（表5!B20）::表5!B20：")
     assert "%0A" in note and "\n" not in note
 
 
 def test_github_escapes_carriage_returns_and_percent_in_properties():
     f = Finding(rule="X", name="x", family="XXX", severity=Severity.WARNING, message="a\r\nb 5%",
                 location=Location(file="a%b\r.txt", line=3))
-    assert annotation(f) == "::warning file=a%25b%0D.txt,line=3,title=X::a%0D%0Ab 5%25"
+    assert annotation(f) == "::warning file=a%25b%0D.txt,line=3,title=X x::a%0D%0Ab 5%25"
 
 
 # ---- terminal ---------------------------------------------------------------------------------
@@ -278,10 +312,75 @@ def test_terminal_is_plain_when_not_a_tty_or_no_color(monkeypatch):
 
 
 @pytest.mark.parametrize("width", [50, 80, 120])
-def test_terminal_cjk_lines_fit_the_width(tmp_path, width):
-    text = render_text(tmp_path, "terminal", options=RenderOptions(width=width, color=False))
-    assert max(cell_len(line.rstrip()) for line in text.splitlines()) <= width
+def test_terminal_findings_wrap_to_the_width_on_a_terminal(width):
+    tty = FakeTty()
+    RENDERERS["terminal"].render(sample_report(), tty, RenderOptions(width=width, color=False))
+    text = tty.getvalue()
+    finding_lines = [line for line in text.splitlines() if line.startswith("    ")]
+    assert finding_lines and max(cell_len(line.rstrip()) for line in finding_lines) <= width
     assert "「服务质量考核费」" in text
+
+
+def test_piped_terminal_output_has_one_finding_per_line(tmp_path):
+    """Issue 17: piped output wrapped at 80 columns, 3–4 lines per finding; ruff and pytest print one."""
+    text = render_text(tmp_path, "terminal", options=RenderOptions(width=80, color=False))
+    for f in sample_report().items:
+        first = f.message.rsplit(" [", 1)[0].split("\n")[0]
+        (line,) = [line for line in text.splitlines() if f" {f.rule} " in line and first[:12] in line]
+        assert line.rstrip().endswith(f"[{f.name}]") or "\n" in f.message, line
+
+
+def test_terminal_prints_the_path_once_per_file_and_the_message_in_normal_weight():
+    tty = FakeTty()
+    RENDERERS["terminal"].render(sample_report(), tty, RenderOptions(width=200, color=True))
+    text = tty.getvalue()
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    body = plain.split("\n\n", 3)[-1]
+    finding_lines = [line for line in body.splitlines() if re.search(r" [A-Z]{3}\d{3} (错误|警告|提示) ", line)]
+    assert finding_lines and not any(SELF_EVAL in line for line in finding_lines)
+    message = "「服务质量考核费」执行率印为 101.13%"
+    raw_line = next(line for line in text.splitlines() if message in re.sub(r"\x1b\[[0-9;]*m", "", line))
+    before = raw_line[:raw_line.index("「服务质量考核费」")]
+    assert before.endswith("\x1b[0m") or not re.search(r"\x1b\[[0-9;]*[12]m[^\x1b]*$", before)
+
+
+def test_terminal_ranks_documents_worst_first_counts_clean_ones_and_sorts_paths_naturally():
+    from auditor.findings import DocumentInfo
+
+    base = sample_report()
+    f0 = base.items[0]
+    items, docs = [], []
+    for k in (1, 2, 10, 100):
+        name = f"docs/d{k}.txt"
+        docs.append(DocumentInfo(file=name, doc_id=f"d{k}", tables=1, kind="project_selfeval"))
+        items += [replace(f0, location=replace(f0.location, file=name), row_key=str(j)) for j in range(k % 7)]
+    docs.append(DocumentInfo(file="docs/clean.txt", doc_id="c", tables=2, kind="project_selfeval"))
+    report = Report(items=items, documents=docs, rules_run=base.rules_run)
+    out = io.StringIO()
+    RENDERERS["terminal"].render(report, out, RenderOptions(color=False, width=120))
+    text = out.getvalue()
+    ranked = [line.split()[0] for line in text.split("文件（问题多的在前）", 1)[1].splitlines()[1:6]]
+    assert ranked == ["docs/d10.txt", "docs/d2.txt", "docs/d100.txt", "docs/d1.txt", "docs/clean.txt"]
+    assert "1 个文件没有问题" in text
+    headers = [line.split("  ")[0] for line in text.splitlines() if re.match(r"docs/d\d+\.txt  错误", line)]
+    assert headers == ["docs/d1.txt", "docs/d2.txt", "docs/d10.txt", "docs/d100.txt"]
+    assert "读取：1 张表（项目自评表）" in text
+
+
+def test_terminal_uses_one_language_per_element_and_explains_its_symbols(tmp_path):
+    text = render_text(tmp_path, "terminal")
+    assert not re.search(r" [A-Z]{3}\d{3} (error|warning|info)\b", text)
+    assert re.search(r" EXR001 错误 ", text)
+    assert "Execution rate" not in text and "按规则族：" in text
+    legend = text.rstrip().splitlines()[-1]
+    assert legend.startswith("图例：") and "→" in legend and "↳" in legend
+
+
+def test_terminal_lists_the_files_not_read(tmp_path):
+    text = render_text(tmp_path, "terminal")
+    block = text.split("未读取的文件（2）：", 1)[1]
+    assert re.search(r"docs/封面.png +跳过：图片（扫描件）不支持", block)
+    assert "docs/扫描件.pdf" in block and "无法读取：PDF 没有文本层（扫描件）" in block
 
 
 def test_terminal_prints_document_text_verbatim_not_as_markup(tmp_path):
@@ -312,9 +411,10 @@ def test_terminal_quiet_prints_counts_only(tmp_path):
 
 def test_terminal_sorts_by_severity_then_line_and_ends_with_explain_hint(tmp_path):
     text = render_text(tmp_path, "terminal")
-    order = [m.group(1) for m in re.finditer(r"^\s+([A-Z]{3}\d{3}) ", text, re.M)]
+    section = text.split(f"\n{SELF_EVAL}（", 1)[1]
+    order = [m.group(1) for m in re.finditer(r" ([A-Z]{3}\d{3}) (?:错误|警告|提示) ", section)]
     assert order[:5] == ["EXR001", "SCR001", "FSR005", "INP004", "NAR001"]
-    assert "auditor explain EXR001" in text.splitlines()[-1]
+    assert "auditor explain EXR001" in text.splitlines()[-2]
 
 
 # ---- render_to --------------------------------------------------------------------------------
@@ -379,7 +479,8 @@ def test_terminal_lists_the_worst_documents_of_a_large_run():
     out = io.StringIO()
     get_renderer("terminal").render(report, out, RenderOptions(color=False, width=100))
     text = out.getvalue()
-    assert text.count("── docs/d") == 50 and "另有 70 个文件" in text
+    header = re.compile(r"^docs/d\d+\.txt  错误", re.M)
+    assert len(header.findall(text)) == 50 and "另有 70 个文件" in text
     out = io.StringIO()
     get_renderer("terminal").render(report, out, RenderOptions(color=False, width=100, verbose=True))
-    assert out.getvalue().count("── docs/d") == 120
+    assert len(header.findall(out.getvalue())) == 120

@@ -8,13 +8,19 @@ different number at the same place, the finding is reported again.
 Entries that match nothing become `AUD002 unused-baseline-entry` (info), but only
 for files and rules this run actually checked: checking one file of ten must not
 call the other nine files' entries stale.
+
+Each entry keeps its own reason, who accepted it and when (`accepted_at`, a date):
+`update_baseline` (what `auditor baseline` runs) merges a run into an existing file,
+so re-running it never rewrites the audit trail of entries already there, and with
+`prune` drops the entries of checked files and rules that no longer occur.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from auditor.findings import Finding, Location, Report, Severity
@@ -22,28 +28,79 @@ from auditor.findings import Finding, Location, Report, Severity
 BASELINE_VERSION = 1
 STALE_RULE, STALE_NAME = "AUD002", "unused-baseline-entry"
 ENTRY_FIELDS = ("fingerprint", "rule", "file", "table", "row", "printed", "expected", "message", "reason",
-                "accepted_by")
+                "accepted_by", "accepted_at")
 
 
 class BaselineError(ValueError):
     """A baseline file that cannot be used; the message names the file."""
 
 
-def baseline_entry(f: Finding, reason: str | None = None, accepted_by: str | None = None) -> dict:
+def baseline_entry(f: Finding, reason: str | None = None, accepted_by: str | None = None,
+                   accepted_at: str | None = None) -> dict:
     return {"fingerprint": f.fingerprint, "rule": f.rule, "file": f.location.file,
             "table": f.location.table or f.table_key, "row": f.location.row or f.row_key,
             "printed": f.printed, "expected": f.expected, "message": f.message,
-            "reason": reason, "accepted_by": accepted_by}
+            "reason": reason, "accepted_by": accepted_by,
+            "accepted_at": accepted_at or datetime.date.today().isoformat()}
+
+
+def _sort_key(e: dict) -> tuple:
+    return (str(e["file"] or ""), str(e["rule"] or ""), str(e["table"] or ""), str(e["row"] or ""),
+            e["fingerprint"])
+
+
+def _save(entries: list[dict], path: str | os.PathLike) -> None:
+    entries = sorted(entries, key=_sort_key)
+    text = json.dumps({"version": BASELINE_VERSION, "entries": entries}, ensure_ascii=False, indent=2) + "\n"
+    _write_atomically(Path(path), text)
 
 
 def write_baseline(report: Report, path: str | os.PathLike, reason: str | None = None,
-                   accepted_by: str | None = None) -> int:
-    """Accept every finding of `report` (except stale-entry notices); returns the number of entries."""
-    entries = [baseline_entry(f, reason, accepted_by) for f in report.items if f.rule != STALE_RULE]
-    entries.sort(key=lambda e: (e["file"], e["rule"], e["table"] or "", e["row"] or "", e["fingerprint"]))
-    text = json.dumps({"version": BASELINE_VERSION, "entries": entries}, ensure_ascii=False, indent=2) + "\n"
-    _write_atomically(Path(path), text)
+                   accepted_by: str | None = None, accepted_at: str | None = None) -> int:
+    """Accept every finding of `report` (except stale-entry notices) into a new file, replacing
+    any file there; returns the number of entries. `auditor baseline` uses update_baseline."""
+    entries = [baseline_entry(f, reason, accepted_by, accepted_at) for f in report.items if f.rule != STALE_RULE]
+    _save(entries, path)
     return len(entries)
+
+
+@dataclass(frozen=True)
+class BaselineUpdate:
+    total: int      # entries in the file now
+    added: int      # findings accepted by this run
+    kept: int       # entries that still occur, with their own reason, who and when
+    stale: int      # entries of checked files and rules that no longer occur (kept unless pruned)
+    pruned: int     # stale entries dropped
+
+
+def update_baseline(report: Report, path: str | os.PathLike, reason: str | None = None,
+                    accepted_by: str | None = None, prune: bool = False,
+                    accepted_at: str | None = None) -> BaselineUpdate:
+    """Merge `report` into the baseline at `path` (created when missing). An entry already in
+    the file that still occurs is left exactly as it is; a new finding gets `reason`,
+    `accepted_by` and today's date; an entry that no longer occurs is kept, or dropped with
+    `prune` when its file and rule were checked by this run."""
+    path = Path(path)
+    existing = load_baseline(path) if path.exists() else []
+    pool: dict[tuple, list[dict]] = {}
+    for e in existing:
+        pool.setdefault((e["fingerprint"], e["printed"]), []).append(e)
+    kept, added = [], []
+    for f in report.items:
+        if f.rule == STALE_RULE:
+            continue
+        match = pool.get((f.fingerprint, f.printed))
+        if match:
+            kept.append(match.pop(0))
+        else:
+            added.append(baseline_entry(f, reason, accepted_by, accepted_at))
+    leftover = [e for group in pool.values() for e in group]
+    stale = [e for e in leftover if _was_checked(e, report)]
+    others = [e for e in leftover if not _was_checked(e, report)]
+    entries = kept + added + others + ([] if prune else stale)
+    _save(entries, path)
+    return BaselineUpdate(total=len(entries), added=len(added), kept=len(kept), stale=len(stale),
+                          pruned=len(stale) if prune else 0)
 
 
 def load_baseline(path: str | os.PathLike) -> list[dict]:
@@ -100,7 +157,7 @@ def _stale_finding(entry: dict, now: Finding | None) -> Finding:
     if now is not None:
         why = f"基线接受的印出值为 {entry['printed']}，现在为 {now.printed}，因此重新报告"
     else:
-        why = "该问题已不再出现，可从基线中删除"
+        why = "该问题已不再出现，可用 auditor baseline --prune 从基线中删除"
     rule = entry["rule"] or "?"
     original = entry["message"] or ""
     message = f"基线条目 {rule} 未匹配任何问题：{why}（原问题：{original}） [{STALE_NAME}]"

@@ -62,6 +62,7 @@ def _schema() -> dict:
     return json.loads((builtin_checks_dir() / "_schema.json").read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=1)
 def _safe_loader():
     import yaml
 
@@ -75,6 +76,12 @@ def _safe_loader():
             return super().compose_node(parent, index)
 
     return _SafeLoader
+
+
+def __getattr__(name: str):
+    if name == "_SafeLoader":       # the loader class, built when first asked for (yaml is not imported before)
+        return _safe_loader()
+    raise AttributeError(name)
 
 
 def read_pack(path: Path, text: str | None = None) -> dict:

@@ -6,15 +6,70 @@ import codecs
 import hashlib
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.ingest.decode import NotText, decode
 from auditor.ingest.raw import Cell, Paragraph, RawDocument, RawTable
 
-__all__ = ["Cell", "Paragraph", "RawDocument", "RawTable", "read_document", "SUPPORTED_SUFFIXES"]
+__all__ = ["Cell", "Paragraph", "RawDocument", "RawTable", "SkippedFile", "discover", "read_document",
+           "SUPPORTED_SUFFIXES"]
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".csv", ".tsv", ".xlsx", ".xlsm", ".docx", ".pdf"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".text", ".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".docx", ".pdf"}
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+# why a file in a folder is not read, by suffix (any other suffix: unsupported type)
+SKIP_REASONS = {
+    ".doc": "旧版 Word 文件（.doc）不支持，请另存为 .docx",
+    ".wps": "WPS 文字文件不支持，请另存为 .docx",
+    ".et": "WPS 表格文件不支持，请另存为 .xlsx",
+    ".ods": "OpenDocument 表格不支持，请另存为 .xlsx",
+    ".odt": "OpenDocument 文字文件不支持，请另存为 .docx",
+    ".zip": "压缩包不会自动解压，请先解压",
+    ".rar": "压缩包不会自动解压，请先解压",
+    ".7z": "压缩包不会自动解压，请先解压",
+    ".png": "图片（扫描件）不支持，请提供文字版 PDF、Word 或 Excel",
+    ".jpg": "图片（扫描件）不支持，请提供文字版 PDF、Word 或 Excel",
+    ".jpeg": "图片（扫描件）不支持，请提供文字版 PDF、Word 或 Excel",
+    ".tif": "图片（扫描件）不支持，请提供文字版 PDF、Word 或 Excel",
+    ".tiff": "图片（扫描件）不支持，请提供文字版 PDF、Word 或 Excel",
+    ".bmp": "图片（扫描件）不支持，请提供文字版 PDF、Word 或 Excel",
+}
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file found in a folder and not read, with the reason shown in every report."""
+
+    file: str
+    reason: str
+
+
+def skip_reason(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in SKIP_REASONS:
+        return SKIP_REASONS[suffix]
+    kind = f"“{suffix}”" if suffix else "无扩展名"
+    return f"不支持的文件类型（{kind}）；支持 {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+
+
+def discover(paths) -> tuple[list[Path], list[SkippedFile]]:
+    """Files as given, and the supported files inside folders (sorted, recursive, hidden files
+    and folders left out); the other files of those folders, with the reason they are skipped."""
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                if f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append(f)
+                else:
+                    skipped.append(SkippedFile(str(f), skip_reason(f)))
+        else:
+            files.append(p)
+    return files, skipped
 
 
 def _sniff(path: Path, head: bytes) -> str:
@@ -99,8 +154,17 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
 
             doc = parse_pdf(file, p)
         elif kind == "ole":
-            return RawDocument(file=file, error="旧版 Office 文件（.xls/.doc）或设有密码保护的文件，无法读取；请另存为 .xlsx/.docx",
-                               sha256=sha, fmt="ole")
+            from auditor.ingest.csvfile import FormatError
+            from auditor.ingest.xls import parse_xls
+
+            try:
+                doc = parse_xls(file, p)
+            except FormatError as e:
+                if p.suffix.lower() == ".xls":
+                    return RawDocument(file=file, error=str(e), sha256=sha, fmt="ole")
+                return RawDocument(file=file, error="旧版 Word 文件（.doc）或设有密码保护的文件，无法读取；请另存为 .docx/.xlsx",
+                                   sha256=sha, fmt="ole")
+            kind = "xls"
         elif kind == "not-office":
             return _office_impostor(file, data, sha)
         elif kind == "corrupt-zip":

@@ -42,21 +42,27 @@ def _complete(table: str, df: pd.DataFrame, source: Path) -> pd.DataFrame:
         for suffix in ("", "_raw", "_tol", "_loc"):
             if f + suffix not in df.columns:
                 df[f + suffix] = None
-        value = pd.to_numeric(df[f], errors="coerce")
+        value = pd.to_numeric(df[f], errors="coerce").astype("float64")
         raw = df[f + "_raw"].astype(object).where(df[f + "_raw"].notna(), None)
         no_raw = raw.isna() & value.notna()
         raw[no_raw] = value[no_raw].map(lambda v: f"{v:g}" if abs(v) >= 1e15 else repr(float(v)).removesuffix(".0"))
-        tol = pd.to_numeric(df[f + "_tol"], errors="coerce")
+        tol = pd.to_numeric(df[f + "_tol"], errors="coerce").astype("float64")
         need = raw.notna() & (value.isna() | tol.isna())
         if need.any():
+            # a printed text such as 全部公开 parses to no value: NaN, never None, in a float
+            # column (pandas 3 refuses to put None into float64; regression: issue 17)
             parsed = raw[need].map(lambda r: parse_number(str(r)))
-            # to float first: pandas 3 refuses to put an object Series (None for words) into a float column
-            value[need & value.isna()] = pd.to_numeric(parsed[value[need].isna()].map(lambda n: n.value),
-                                                       errors="coerce")
-            tol[need & tol.isna()] = pd.to_numeric(parsed[tol[need].isna()].map(lambda n: n.tol), errors="coerce")
+            parsed_value = parsed.map(lambda n: _float(n.value)).astype("float64")
+            parsed_tol = parsed.map(lambda n: _float(n.tol)).astype("float64")
+            value = value.where(~(need & value.isna()), parsed_value.reindex(value.index))
+            tol = tol.where(~(need & tol.isna()), parsed_tol.reindex(tol.index))
         df[f], df[f + "_raw"], df[f + "_tol"] = value, raw, tol
     df = df.astype(object).where(df.notna(), None)
     return frame(table, df.to_dict("records"))
+
+
+def _float(x) -> float:
+    return float("nan") if x is None else float(x)
 
 
 def canonical_table_of(path: Path) -> str | None:
@@ -110,15 +116,61 @@ def load_canonical(directory: str | Path) -> Canonical:
     return Canonical(frames)
 
 
-def write_canonical(canonical: Canonical, directory: str | Path, fmt: str = "csv") -> list[Path]:
+def canonical_files(directory: str | Path) -> list[Path]:
+    """The table files `load_canonical` would read in a folder (Parquet before CSV)."""
+    d = Path(directory)
+    out = []
+    for table in SPEC:
+        for suffix in (".parquet", ".csv"):
+            if (d / f"{table}{suffix}").is_file():
+                out.append(d / f"{table}{suffix}")
+                break
+    return out
+
+
+def read_documents(directory: str | Path):
+    """DocumentInfo for every row of the folder's `documents` table (only that table is read),
+    so a run on published tables can say how many documents it checked."""
+    from auditor.findings import DocumentInfo
+
+    d = Path(directory)
+    for suffix in (".parquet", ".csv"):
+        path = d / f"documents{suffix}"
+        if path.is_file() and "://" not in str(d):
+            df = _complete("documents", _read(path), path)
+            return [DocumentInfo(file=str(r["file"] or r["doc_id"]), doc_id=str(r["doc_id"]),
+                                 kind=r["kind"], title=r["title"], year=r["year"])
+                    for r in df.astype(object).where(df.notna(), None).to_dict("records")]
+    return []
+
+
+FORMATS = ("csv", "parquet", "sqlite")
+SQLITE_NAME = "canonical.sqlite"
+
+
+def write_canonical(canonical: Canonical, directory: str | Path, fmt: str = "csv", params: dict | None = None,
+                    cap_bands: list[dict] | None = None) -> list[Path]:
+    """One file per table (csv, parquet), or one `canonical.sqlite` holding every table plus
+    the params / cap_bands / lexicon tables the Great Expectations suite
+    (`auditor export gx`) runs on."""
+    if fmt not in FORMATS:
+        raise CanonicalError(f"unknown format {fmt}; known: {', '.join(FORMATS)}")
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
+    if fmt == "sqlite":
+        try:
+            from auditor.export.gx import write_sqlite
+        except ImportError as e:
+            raise CanonicalError(f"--format sqlite 需要 sqlglot：pip install 'auditor[gx]'（{e}）") from None
+        target = d / SQLITE_NAME
+        target.unlink(missing_ok=True)
+        return [write_sqlite(canonical, target, params=params, cap_bands=cap_bands)]
     written = []
     for name, df in canonical.frames.items():
         target = d / f"{name}.{fmt}"
         if fmt == "csv":
             df.to_csv(target, index=False, encoding="utf-8")
-        elif fmt == "parquet":
+        else:
             import duckdb
 
             con = duckdb.connect()
@@ -128,7 +180,5 @@ def write_canonical(canonical: Canonical, directory: str | Path, fmt: str = "csv
                 con.execute(f"COPY t TO '{quoted}' (FORMAT parquet)")
             finally:
                 con.close()
-        else:
-            raise CanonicalError(f"unknown format {fmt}")
         written.append(target)
     return written

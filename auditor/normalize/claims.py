@@ -198,6 +198,25 @@ def _signed(n: Number, sign: float) -> Number:
                   unit=n.unit)
 
 
+QUANTITY_TRIM = re.compile(r"(预算数|预算|决算数|决算|支出数|数额|金额|数|为|是|达|约|共|合计|总计|共计|安排|总额)+$")
+PAST = re.compile(r"上年|去年|上一年|同期|以前年度|年初结转")
+
+
+def quantity_key(label: str) -> str | None:
+    """What an amount is the amount of, as a key two statements of the same quantity
+    share (“此外，基本支出预算数为12323.46万元” and “基本支出12323.48万元，占68.48%”
+    both give 基本支出). None for amounts of earlier years or without a named subject."""
+    s = _subject(label)
+    if not s or PAST.search(s):
+        return None
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"^.{2,14}?(?=(?:19|20)\d{2}年|本年)", "", s)   # the unit's name before the year
+    s = re.sub(r"(?:19|20)\d{2}年度?|本年度?|全年", "", s)
+    s = re.sub(r"^[(（][一二三四五六七八九十\d]+[)）]|^[一二三四五六七八九十\d]+[、.．]", "", s)
+    s = re.sub(r"预算(?=支出|收入)", "", QUANTITY_TRIM.sub("", s))
+    return s if len(s) >= 2 else None
+
+
 def _subject(text: str) -> str:
     s = SUBJECT_TRIM.sub("", text.strip()).strip(" ，,：:；;")
     s = re.sub(r"(共|合计|总计|为|是|达|约)+$", "", s)
@@ -536,6 +555,23 @@ class _Extractor:
             return max(groups, key=lambda g: g[0].start)[0]
         return None
 
+    def amounts(self) -> None:
+        """Every amount the text states for a named quantity (kind `amount`): the
+        figures that other statements and the tables must agree with."""
+        for n in self.money:
+            if n.depth or self._in_change(n) or n.value is None:
+                continue
+            key = quantity_key(n.label)
+            if key is None:
+                continue
+            # the year a sentence speaks of (2010年…预算中，公务用车…1229.65万元) is part of the quantity
+            a = self.p.sentences[n.sentence][0]
+            years = YEAR.findall(self.p.text[a:n.start])
+            if years:
+                key = f"{years[-1]}|{key}"
+            row = self._emit("amount", n.start, n.end, _subject(n.label) or None, self._as_number(n), n.start)
+            row["subject_key"] = key
+
     def budget_rates(self) -> None:
         """“支出1741.75万元，完成年初预算100%”: value = the rate, other = the executed
         amount (the amount the sentence reports), base = the budget the sentence names:
@@ -630,6 +666,7 @@ class _Extractor:
             self.shares()
             self.changes()
             self.budget_rates()
+            self.amounts()
             self.scores()
             self.years(title_like)
             self.blanks()

@@ -29,6 +29,7 @@ class RenderOptions:
     color: bool | None = None      # None: auto (TTY and no NO_COLOR)
     width: int | None = None       # None: the terminal's width
     catalog: Catalog | None = None   # rule help text for sarif / html / terminal family titles
+    fail_on: str = "error"         # the CI gate: junit fails only testcases at or above it
 
 
 @runtime_checkable

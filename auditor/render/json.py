@@ -22,6 +22,7 @@ def report_dict(report: Report) -> dict:
         "documents": documents,
         "rules_run": list(report.rules_run),
         "findings": [f.to_dict() for f in report.items],
+        "skipped": [{"file": s.file, "reason": s.reason} for s in getattr(report, "skipped", [])],
         "summary": report.summary(),
         "provenance": report.provenance,
     }

@@ -6,9 +6,12 @@ from typing import IO
 
 from auditor.findings import Report
 from auditor.render.common import (
+    LEGEND,
     SEVERITY_LABELS,
     by_document,
+    not_read,
     printed_expected,
+    read_summary,
     template_env,
     tool_version,
 )
@@ -34,11 +37,12 @@ def _view(report: Report, options) -> dict:
         shown = d.findings if options.verbose else d.findings[:PER_DOCUMENT_LIMIT]
         docs.append({"file": d.file, "title": d.title, "counts": d.counts,
                      "readable": d.info.readable if d.info else True,
+                     "read": read_summary(d.info).removeprefix("读取：") if d.info else "",
                      "findings": [{"f": f, "where": f.location.short(), "pe": printed_expected(f)}
                                   for f in shown],
                      "hidden": len(d.findings) - len(shown)})
     return {"report": report, "docs": docs, "counts": report.counts(), "labels": SEVERITY_LABELS,
-            "version": tool_version()}
+            "version": tool_version(), "not_read": not_read(report), "legend": LEGEND}
 
 
 class MarkdownRenderer:

@@ -15,7 +15,7 @@ from typing import IO
 from urllib.parse import quote
 
 from auditor.findings import Finding, Report
-from auditor.render.common import META_RULES, TOOL_NAME, rule_ids, tool_version
+from auditor.render.common import META_RULES, TOOL_NAME, not_read, rule_ids, tool_version
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -37,7 +37,7 @@ def _descriptor(rule_id: str, catalog, findings_by_rule: dict[str, Finding]) -> 
         short, full = rule.summary, rule.rationale
         props = {"family": rule.family, "familyTitle": rule.family_title, "tags": list(rule.tags)}
     elif rule_id in META_RULES:
-        name, severity, short, full = META_RULES[rule_id]
+        name, severity, short, full = META_RULES[rule_id][:4]
         level, props = LEVELS[severity], {"family": "AUD"}
     else:
         f = findings_by_rule.get(rule_id)
@@ -78,6 +78,11 @@ def _result(f: Finding, index: int) -> dict:
     return result
 
 
+def _not_read_notification(n) -> dict:
+    return {"level": "note", "message": {"text": f"未读取的文件（{n.status}）：{n.reason}"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(n.file)}}}]}
+
+
 def sarif_dict(report: Report, catalog=None) -> dict:
     first_by_rule: dict[str, Finding] = {}
     for f in report.items:
@@ -93,7 +98,8 @@ def sarif_dict(report: Report, catalog=None) -> dict:
                 "name": TOOL_NAME, "version": tool_version(),
                 "rules": [_descriptor(rid, catalog, first_by_rule) for rid in ids],
             }},
-            "invocations": [{"executionSuccessful": not crashed}],
+            "invocations": [{"executionSuccessful": not crashed,
+                             "toolExecutionNotifications": [_not_read_notification(n) for n in not_read(report)]}],
             "results": [_result(f, index[f.rule]) for f in report.items],
             "properties": {"suppressed": report.suppressed},
         }],
