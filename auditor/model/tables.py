@@ -8,10 +8,12 @@ intervals `[f - f_tol, f + f_tol]`, never bare values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from auditor.model.numbers import Number
+
+if TYPE_CHECKING:     # pandas is imported where frames are made: `auditor --help` needs none
+    import pandas as pd
 
 NUMBER_SUFFIXES = ("", "_raw", "_tol", "_loc")
 
@@ -112,6 +114,8 @@ def _as_bool(v):
 
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     """Rows (dicts, missing keys allowed) -> a DataFrame with the canonical dtypes."""
+    import pandas as pd
+
     cols = columns(table)
     unknown = {k for r in rows for k in r} - set(cols)
     if unknown:
@@ -143,6 +147,8 @@ class Canonical:
 
     @classmethod
     def concat(cls, parts: list["Canonical"]) -> "Canonical":
+        import pandas as pd
+
         out = {}
         for t in SPEC:
             frames = [p.frames[t] for p in parts if len(p.frames[t])]
