@@ -14,7 +14,9 @@ _warnings.filterwarnings("ignore", message="PySpark does not yet fully support p
 from auditor.findings import Finding, Location, Report, Severity  # noqa: E402
 
 
-def check(paths, **kwargs):
+def check(paths=(), **kwargs):
+    """auditor.pipeline.check: the same options as `auditor check` (select, ignore, rules_dirs,
+    config, jobs, canonical, engine, spark, spark_master, ocr, baseline)."""
     from auditor.pipeline import check as _check
 
     return _check(paths, **kwargs)

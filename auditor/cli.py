@@ -128,10 +128,6 @@ def check(
     except UnknownFormat as e:
         _die(str(e))
     catalog = _catalog(rules)
-    if ocr:
-        import auditor.ingest.pdf as pdf_reader
-
-        pdf_reader.OCR = True
     from auditor.model.io import CanonicalError
 
     try:
@@ -140,8 +136,8 @@ def check(
         else:
             with _progress_bar(len(expand_paths(paths)) if canonical is None else 0, quiet) as progress:
                 report = run_check(paths, select=select, ignore=ignore, config=cfg, jobs=jobs, catalog=catalog,
-                                   canonical=canonical, progress=progress)
-    except (UnknownSelector, ConfigError, CanonicalError) as e:
+                                   canonical=canonical, ocr=ocr, progress=progress)
+    except (UnknownSelector, ConfigError, CanonicalError, ValueError) as e:
         _die(str(e))
     if baseline is not None:
         from auditor.engine.baseline import apply_baseline
@@ -218,27 +214,29 @@ class _progress_bar:
 
 
 def _check_spark(canonical_dir, select, ignore, cfg, catalog, master, quiet=False):
-    """The same rule packs on Spark SQL over canonical Parquet (national-scale runs)."""
+    """The same rule packs on Spark SQL over canonical Parquet (national-scale runs), through the
+    orchestration DuckDB runs use (auditor.pipeline.check): configuration, word lists, severity
+    overrides, root linking and the order of findings are the same."""
     from auditor.engine.select import select_rules
-    from auditor.findings import Report
     from auditor.model.io import canonical_files, read_documents
+    from auditor.pipeline import check as run_check
 
     try:
-        from auditor.engine.spark import default_session, run_rules_spark
+        from auditor.engine.spark import default_session
     except ImportError as e:
         _die(f"Spark 引擎需要 pyspark：pip install 'auditor[spark]'（{e}）")
-    rules = select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore)
     files = canonical_files(canonical_dir)
-    documents = read_documents(canonical_dir)
     if not quiet:
-        _note(f"Spark：{canonical_dir} 中 {len(files)} 个规范表文件，{len(documents)} 个文件的数据，{len(rules)} 条规则")
+        rules = [r for r in select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore) if r.query]
+        _note(f"Spark：{canonical_dir} 中 {len(files)} 个规范表文件，{len(read_documents(canonical_dir))} 个文件的数据，"
+              f"{len(rules)} 条规则")
     with _quiet_jvm(quiet):
         # the JVM inherits stderr when it starts: with -q its log4j lines go nowhere
         session = default_session(master)
-    findings = run_rules_spark(canonical_dir, rules, params=cfg.params(), cap_bands=cfg.cap_bands, spark=session)
-    return Report(items=findings, documents=documents, rules_run=[r.id for r in rules],
-                  provenance={"engine": "spark", "canonical": str(canonical_dir), "config": cfg.to_dict(),
-                              "canonical_files": [str(f) for f in files]})
+    report = run_check([], select=select, ignore=ignore, config=cfg, catalog=catalog, canonical=canonical_dir,
+                       engine="spark", spark=session)
+    report.provenance["canonical_files"] = [str(f) for f in files]
+    return report
 
 
 class _quiet_jvm:
@@ -294,7 +292,8 @@ def export_gx_cmd(
         chosen = select_rules(catalog, list(select) + cfg.select, list(ignore) + cfg.ignore)
     except (UnknownSelector, ConfigError) as e:
         _die(str(e))
-    result = export_gx(chosen, output, params=cfg.params(), cap_bands=cfg.cap_bands)
+    result = export_gx(chosen, output, params=cfg.params(), cap_bands=cfg.cap_bands, lexicon=cfg.lexicon(),
+                       rule_options=cfg.rule_options(), severity=cfg.severity)
     typer.echo(result.report())
 
 
@@ -306,6 +305,7 @@ def extract(
                                                      "(canonical.sqlite, what `auditor export gx` suites run on)"),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
     config: Optional[Path] = typer.Option(None, "--config", help="auditor.toml (params of the sqlite file)."),
+    coverage: bool = typer.Option(False, "--coverage", help="List the regions of figures that were not read."),
 ) -> None:
     """Write the canonical tables the parser understood (one file per table, or one SQLite file)."""
     from auditor.config import ConfigError, load_config
@@ -335,6 +335,8 @@ def extract(
     problems = canonical["problems"]
     bad = problems[problems["kind"].isin(["unreadable", "no_tables"])] if len(problems) else problems
     files = {str(d.doc_id): d.file for d in documents}
+    if coverage:
+        _print_coverage(documents, canonical, files)
     for d in bad.itertuples():
         _note(f"{files.get(str(d.doc_id), d.doc_id)}: {d.detail}")
     from auditor.ingest import discover
@@ -343,6 +345,31 @@ def extract(
         _note(f"{skipped.file}: 跳过：{skipped.reason}")
     if documents and not any(d.readable for d in documents):
         raise typer.Exit(2)
+
+
+def _print_coverage(documents, canonical, files: dict[str, str]) -> None:
+    """Per file: figures read of figures printed, then the regions of unread figures with their lines."""
+    from auditor.coverage import regions
+
+    unread = canonical["unread"].astype(object).where(canonical["unread"].notna(), None).to_dict("records")
+    by_doc: dict[str, list[dict]] = {}
+    for r in regions(unread):
+        by_doc.setdefault(str(r["doc_id"]), []).append(r)
+    for d in documents:
+        cov = d.coverage
+        if cov is None:
+            continue
+        share = f"{cov.share:.0%}" if cov.share is not None else "—"
+        Console().print(f"[bold]{d.file}[/]: 数字 {cov.figures_read}/{cov.figures} 已读（{share}），"
+                        f"表 {sum(cov.tables_by_kind.values())}，数据行 {cov.rows}，叙述数字 {cov.claims}", highlight=False)
+        table = Table("lines", "kind", "figures", "where / text", title="未读取的数字区域（unread regions）")
+        for r in by_doc.get(str(d.doc_id), []):
+            lines = str(r["first"]) if r["first"] == r["last"] else f"{r['first']}–{r['last']}"
+            sample = "、".join(r["sample"])
+            what = (r.get("where") or "") + ("：" if r.get("where") else "") + (r.get("text") or "")[:60]
+            table.add_row(lines, "表格" if r["kind"] == "table" else "叙述", f"{r['figures']}（{sample}）", what)
+        if table.row_count:
+            Console().print(table)
 
 
 @app.command()
@@ -382,7 +409,7 @@ def _rule_dict(r) -> dict:
     return {"code": r.id, "name": r.name, "family": r.family, "severity": r.severity.value, "tags": list(r.tags),
             "since": r.since, "summary": r.summary, "rationale": r.rationale, "message": r.message,
             "zh": {"summary": doc.summary, "rationale": doc.rationale, "fix": doc.fix},
-            "examples": r.examples}
+            "options": r.options, "examples": r.examples}
 
 
 @app.command()
@@ -421,6 +448,16 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
     console.print()
     console.print(Text("English: ", style="dim") + Text(f"{rule.summary} " + " ".join(rule.rationale.split()),
                                                          style="dim"), soft_wrap=True)
+    for name, spec in (rule.options or {}).items():
+        spec = spec if isinstance(spec, dict) else {"default": spec}
+        console.print(Text(f"选项 option {name} = {spec.get('default')}：{spec.get('help', '')}"
+                           f"（auditor.toml：[options.{rule.id}] {name} = …）"), soft_wrap=True)
+    if not rule.query:
+        console.print()
+        console.print(Text(f"消息 message: {rule.message}"), soft_wrap=True)
+        console.print(Text("由 auditor 自身报告（没有查询，也没有例子） · raised by auditor itself (no query, no example)"),
+                      soft_wrap=True)
+        return
     for side in ("fail", "pass"):
         example = rule.examples[side]
         console.print()

@@ -24,6 +24,10 @@ DEFAULTS: dict = {
         {"rate_from": 60.0, "rate_to": 70.0, "max_total": 79.0},
         {"rate_from": 70.0, "rate_to": 80.0, "max_total": 89.0},
     ],
+    # score bands of the grades (优 >= excellent, 良 >= good, 中 >= fair, else 差), for NAR019
+    "grade_excellent": 90.0,
+    "grade_good": 80.0,
+    "grade_fair": 60.0,
     # 302 economic-classification items (codes or names) counted as personnel (人员经费) in this
     # region; replaces the lexicon list `personnel_302` that rule EXP005 reads
     "personnel_302_items": ["30239", "其他交通费用"],
@@ -32,10 +36,14 @@ DEFAULTS: dict = {
     "required_final_tables": [],
     # severity overrides, e.g. {"FSR004" = "info"}
     "severity": {},
+    # rule options (the `options` a rule declares in its pack), e.g. [options.EXR008] basic_share = 0.8
+    "options": {},
     "select": [],
     "ignore": [],
-    # per-rule time limit (seconds) and per-file limits
+    # per-rule time limit (seconds) and per-file limits; Spark plans each query for about a
+    # second and runs on a cluster's schedule, so it has its own limit
     "rule_timeout": 30.0,
+    "spark_rule_timeout": 600.0,
     "max_file_mb": 200.0,
     "file_timeout": 120.0,
     # the CI gate and the accepted findings, as `--fail-on` and `--baseline` give them
@@ -49,6 +57,9 @@ COMMENTS: dict[str, str] = {
     "project_weight_total": "项目自评表各指标分值之和（满分 100 减去执行率的 10 分）",
     "department_weight_total": "部门整体自评表任务与指标分值之和",
     "cap_bands": "按执行率（%）限定总得分上限（规则 SCR007）；[] 表示不启用",
+    "grade_excellent": "评价等级“优”的最低得分（规则 NAR018）",
+    "grade_good": "评价等级“良”的最低得分",
+    "grade_fair": "评价等级“中”的最低得分（低于此为“差”）",
     "personnel_302_items": "计入人员经费的 302 类科目（编码或名称），规则 EXP005 使用",
     "required_budget_tables": "预算公开必须包含的表（规则 CMP001）；[] 表示使用内置清单",
     "required_final_tables": "决算公开必须包含的表（规则 CMP001）；[] 表示使用内置清单",
@@ -56,6 +67,8 @@ COMMENTS: dict[str, str] = {
     "select": "只运行这些规则（编码、规则族前缀、名称或标签），例如 [\"EXR\", \"SCR001\"]",
     "ignore": "不运行这些规则，例如 [\"TGT\"]",
     "rule_timeout": "每条规则的运行时间上限（秒）",
+    "spark_rule_timeout": "Spark 引擎（--engine spark）上每条规则的运行时间上限（秒）",
+    "options": "规则选项（规则包中声明的阈值），例如 [options.TGT003] ceiling = 60",
     "max_file_mb": "单个文件大小上限（MB），更大的文件记为 INP001",
     "file_timeout": "单个文件的读取时间上限（秒），超时的文件记为 INP001",
     "fail_on": "达到该级别的问题使退出码为 1：error | warning | info | never（同 --fail-on）",
@@ -64,7 +77,8 @@ COMMENTS: dict[str, str] = {
 FAIL_ON = ("error", "warning", "info", "never")
 
 
-LIMIT_MAX = {"rule_timeout": 86400.0, "file_timeout": 86400.0, "max_file_mb": 100000.0}
+LIMIT_MAX = {"rule_timeout": 86400.0, "spark_rule_timeout": 86400.0, "file_timeout": 86400.0,
+             "max_file_mb": 100000.0}
 
 
 class ConfigError(ValueError):
@@ -91,7 +105,12 @@ class Config:
         return out
 
     def params(self) -> dict:
-        return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total")}
+        return {k: float(self.values[k]) for k in ("exec_weight", "project_weight_total", "department_weight_total",
+                                                   "grade_excellent", "grade_good", "grade_fair")}
+
+    def rule_options(self) -> dict[str, dict]:
+        """Overrides of rules' declared options, by rule id."""
+        return {str(k).upper(): dict(v) for k, v in self.values["options"].items()}
 
     def to_dict(self) -> dict:
         return {"source": self.source, **copy.deepcopy(self.values)}
@@ -121,13 +140,17 @@ def _validate(data: dict, source: str) -> dict:
         if isinstance(default, str) and not isinstance(value, str):
             raise ConfigError(f"{source}: {key} must be a string, got {value!r}")
         out[key] = float(value) if isinstance(default, float) else value
-    for key in ("rule_timeout", "file_timeout", "max_file_mb"):
+    for key in LIMIT_MAX:
         value = out[key]
         if not math.isfinite(value) or value <= 0 or value > LIMIT_MAX[key]:
             raise ConfigError(f"{source}: {key} must be a positive number of at most {LIMIT_MAX[key]:g}, got {value!r}")
     for band in out["cap_bands"]:
         if not isinstance(band, dict) or set(band) != {"rate_from", "rate_to", "max_total"}:
             raise ConfigError(f"{source}: each cap_bands entry needs rate_from, rate_to, max_total")
+    for code, opts in out["options"].items():
+        if not isinstance(opts, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                 for v in opts.values()):
+            raise ConfigError(f"{source}: options.{code} must be a table of numbers, e.g. [options.{code}]")
     if out["fail_on"] not in FAIL_ON:
         raise ConfigError(f"{source}: fail_on must be one of {', '.join(FAIL_ON)}, got {out['fail_on']!r}")
     if not isinstance(out["baseline"], str):

@@ -5,8 +5,6 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-import pandas as pd
-
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -131,8 +129,10 @@ class Report:
     skipped: list = field(default_factory=list)   # auditor.ingest.SkippedFile: found in a folder, not read
 
     @property
-    def findings(self) -> pd.DataFrame:
-        """The findings as a DataFrame, one row per finding (for notebooks)."""
+    def findings(self):
+        """The findings as a pandas DataFrame, one row per finding (for notebooks)."""
+        import pandas as pd
+
         rows = []
         for f in self.items:
             d = f.to_dict()

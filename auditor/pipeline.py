@@ -15,21 +15,18 @@ import signal
 import threading
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from auditor import __version__
 from auditor.config import Config, load_config
-from auditor.engine.catalog import Catalog, load_catalog
-from auditor.engine.roots import link_roots
-from auditor.engine.run import run_rules
+from auditor.engine.catalog import Catalog, Rule, load_catalog
 from auditor.engine.select import select_rules
-from auditor.findings import DocumentInfo, Report, Severity
+from auditor.findings import DocumentInfo, Finding, Report
 from auditor.ingest import discover, read_document
-from auditor.model.schemas import validate
 from auditor.model.tables import SPEC, Canonical
 from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
-from auditor.recognize import header_text, merge_continuations
+from auditor.coverage import measure_coverage, unread_layout_problem
+from auditor.recognize import UNREAD_LAYOUT, header_text, merge_continuations
 
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -104,8 +101,13 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
         return info, rows
     doc_year = _year(raw.title)
     kinds: list[str] = []
+    unread_tables = 0
     for k, (kind, table) in enumerate(merge_continuations(raw.tables), 1):
         table_id = f"{doc_id}.T{k}"
+        if kind == UNREAD_LAYOUT:
+            unread_tables += 1
+            rows["problems"].append(unread_layout_problem(doc_id, table_id, table))
+            continue
         if kind is None:
             rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
                                      "kind": "unrecognized", "text": header_text(table),
@@ -136,7 +138,7 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
             merge_rows(rows, claims_fn(raw.paragraphs, DocContext(doc_id, file, raw.title)))
         except Exception as e:  # noqa: BLE001
             rows["problems"].append({"doc_id": doc_id, "kind": "row_unparsed", "detail": f"叙述文字解析出错：{e}"})
-    if not kinds and not rows.get("claims"):
+    if not kinds and not rows.get("claims") and not unread_tables:
         info.readable = False
         first = f"（首行：{raw.title[:40]}）" if raw.title else ""
         if in_folder:
@@ -149,6 +151,7 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
         else:
             info.error = "文件中没有可识别的自评表、预算表或目标表" + first
             rows["problems"].append({"doc_id": doc_id, "kind": "no_tables", "detail": info.error})
+    measure_coverage(raw, rows, doc_id, kinds, info)
     info.tables = len(kinds)
     # the most common kind; a tie goes to the first table (a set would make it vary between runs)
     info.kind = Counter(kinds).most_common(1)[0][0] if kinds else ("narrative" if rows.get("claims") else None)
@@ -233,9 +236,13 @@ def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
                                          .sort_values("_known", ascending=False, kind="stable")
                                          .drop_duplicates("doc_id").drop(columns="_known")
                                          .sort_index().reset_index(drop=True))
+    from auditor.model.quick import surely_valid
+
     problems = []
     for name in SPEC:
-        if name != "problems":
+        if name != "problems" and not surely_valid(name, canonical[name]):
+            from auditor.model.schemas import validate     # pandera, for the exact problem rows
+
             problems += validate(name, canonical[name])
     if problems:
         all_rows["problems"] = all_rows.get("problems", []) + problems
@@ -252,46 +259,128 @@ def _sha(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def check(paths: list[str | Path] | str | Path, *, select: list[str] | None = None, ignore: list[str] | None = None,
-          rules_dirs: list[str | Path] | None = None, config: Config | str | Path | None = None, jobs: int = 1,
-          catalog: Catalog | None = None, canonical: str | Path | Canonical | None = None,
+ENGINES = ("duckdb", "spark")
+
+
+def run_catalog(canonical: Canonical | str | Path, rules: list[Rule], cfg: Config, engine: str = "duckdb",
+                spark=None, spark_master: str | None = None) -> list[Finding]:
+    """The selected rules through one engine, with the configuration applied (parameters,
+    cap bands, word lists, rule options, time limit, severity overrides), in the one order
+    and with roots linked: the same whichever engine runs. DuckDB reads a Canonical (or a
+    folder of canonical tables); Spark reads a folder (or URL) of canonical Parquet."""
+    from auditor.engine.base import finish
+
+    if engine == "duckdb":
+        from auditor.engine.run import run_rules
+
+        if isinstance(canonical, (str, Path)):
+            from auditor.model.io import load_canonical
+
+            canonical = load_canonical(canonical)
+        findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands,
+                             seconds=cfg.rule_timeout, lexicon=cfg.lexicon(), rule_options=cfg.rule_options())
+    elif engine == "spark":
+        from auditor.engine.spark import default_session, run_rules_spark
+
+        if not isinstance(canonical, (str, Path)):
+            raise ValueError("the Spark engine reads canonical Parquet tables: pass their folder (auditor extract "
+                             "--format parquet), not tables in memory")
+        if spark is None and spark_master:
+            spark = default_session(spark_master)
+        findings = run_rules_spark(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, spark=spark,
+                                   lexicon=cfg.lexicon(), rule_options=cfg.rule_options(),
+                                   seconds=cfg.spark_rule_timeout)
+    else:
+        raise ValueError(f"unknown engine '{engine}' (choose {' or '.join(ENGINES)})")
+    return finish(findings, rules, cfg.severity)
+
+
+def _documents_of(canonical: Canonical) -> list[DocumentInfo]:
+    docs = canonical["documents"]
+    return [DocumentInfo(file=str(file), doc_id=str(doc_id), kind=None if _na(kind) else str(kind),
+                         title=None if _na(title) else str(title), sha256=None)
+            for doc_id, file, kind, title in zip(docs["doc_id"], docs["file"], docs["kind"], docs["title"])]
+
+
+def _na(v) -> bool:
+    return v is None or v is _NA or (isinstance(v, float) and v != v)
+
+
+try:
+    from pandas import NA as _NA
+except ImportError:  # pragma: no cover
+    _NA = None
+
+
+def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None = None,
+          ignore: list[str] | None = None, rules_dirs: list[str | Path] | None = None,
+          config: Config | str | Path | None = None, jobs: int = 1, catalog: Catalog | None = None,
+          canonical: str | Path | Canonical | None = None, engine: str = "duckdb", spark=None,
+          spark_master: str | None = None, ocr: bool = False, baseline: str | Path | None = None,
           progress=None) -> Report:
     """Read, normalize and check documents; returns a Report (findings as a DataFrame).
 
     With `canonical` (a Canonical or a folder of canonical CSV/Parquet tables) the
-    reading stages are skipped and the rules run on those tables directly."""
+    reading stages are skipped and the rules run on those tables directly. `engine`
+    "spark" runs them on Spark (`spark`: a SparkSession, or `spark_master`: a master
+    URL; `canonical` must then be a folder of Parquet tables). `ocr` reads scanned PDF
+    pages by OCR. `baseline`: report only findings not in this baseline file. Every
+    option of `auditor check` that decides what is found is an argument here (the
+    format, output and exit code are the Report's: auditor.render, Report.exit_code)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine '{engine}' (choose {' or '.join(ENGINES)})")
     cfg = config if isinstance(config, Config) else load_config(config)
     catalog = catalog or load_catalog([Path(d) for d in rules_dirs or []])
     rules = select_rules(catalog, (select or []) + cfg.select, (ignore or []) + cfg.ignore)
     canonical_given = canonical is not None
-    if canonical is not None:
+    source: Canonical | str | Path
+    if canonical is not None and engine == "spark" and not isinstance(canonical, Canonical):
+        from auditor.model.io import read_documents
+
+        source, documents, loaded = canonical, read_documents(canonical), None
+    elif canonical is not None:
         from auditor.model.io import load_canonical
 
-        canonical = canonical if isinstance(canonical, Canonical) else load_canonical(canonical)
-        documents = [DocumentInfo(file=str(r.file), doc_id=str(r.doc_id), kind=None if r.kind is None else str(r.kind),
-                                  title=None if r.title is None else str(r.title), sha256=None)
-                     for r in canonical["documents"].astype(object).where(canonical["documents"].notna(), None).itertuples()]
+        loaded = canonical if isinstance(canonical, Canonical) else load_canonical(canonical)
+        documents, source = _documents_of(loaded), loaded
     else:
-        documents, canonical = build(paths, jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
-                                     seconds=cfg.file_timeout, progress=progress)
-    findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands, seconds=cfg.rule_timeout,
-                         lexicon=cfg.lexicon())
-    overrides = {k.upper(): Severity(v) for k, v in cfg.severity.items()}
-    if overrides:
-        findings = [replace(f, severity=overrides[f.rule]) if f.rule in overrides else f for f in findings]
-    # a total order, so that ties on line never fall back to DuckDB's varying row order
-    findings.sort(key=lambda f: (f.location.file, -f.severity.rank, f.location.line or 0, f.rule,
-                                 f.location.column or 0, f.table_key or "", f.row_key or "", f.message))
-    findings = link_roots(findings, rules)
+        with _ocr(ocr):
+            documents, loaded = build(list(paths), jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
+                                      seconds=cfg.file_timeout, progress=progress)
+        source = loaded
+    findings = run_catalog(source, rules, cfg, engine=engine, spark=spark, spark_master=spark_master)
     provenance = {
-        "tool": "auditor", "version": __version__,
+        "tool": "auditor", "version": __version__, "engine": engine,
         "rule_packs": sorted({r.source for r in rules}),
         "rules_sha256": hashlib.sha256("".join(r.id + r.query for r in rules).encode()).hexdigest(),
         "config": cfg.to_dict(),
         "inputs": [{"file": d.file, "sha256": d.sha256} for d in documents],
     }
+    if engine == "spark":
+        provenance["canonical"] = str(canonical)
     skipped = [] if canonical_given else discover(paths)[1]
-    return Report(items=findings, documents=documents, rules_run=[r.id for r in rules], canonical=canonical,
-                  provenance=provenance, skipped=skipped)
+    report = Report(items=findings, documents=documents, rules_run=[r.id for r in rules if r.query],
+                    canonical=loaded, provenance=provenance, skipped=skipped)
+    if baseline is not None:
+        from auditor.engine.baseline import apply_baseline
+
+        report = apply_baseline(report, baseline)
+    return report
+
+
+@contextmanager
+def _ocr(on: bool):
+    """OCR of scanned PDF pages for this run only (the reader's switch is module state)."""
+    if not on:
+        yield
+        return
+    import auditor.ingest.pdf as pdf_reader
+
+    before = pdf_reader.OCR
+    pdf_reader.OCR = True
+    try:
+        yield
+    finally:
+        pdf_reader.OCR = before

@@ -34,3 +34,6 @@ CREATE MACRO norm_name(x) AS regexp_replace(coalesce(x, ''), '[\s\p{P}\p{S}（�
 CREATE MACRO norm_unit(x) AS regexp_replace(norm_name(x), '[0-9]+', '', 'g');
 -- the order of a table in its document ("D3.T12" -> 12): lines restart on every sheet of a workbook
 CREATE MACRO table_no(t) AS coalesce(TRY_CAST(regexp_extract(t, '(\d+)$', 1) AS INTEGER), 0);
+-- a text for comparing rows: no whitespace, full-width punctuation folded, trailing punctuation dropped
+CREATE MACRO clean_text(x) AS regexp_replace(regexp_replace(translate(coalesce(x, ''), '（）：，；。、　', '():,;.,'),
+                                                            '\s+', '', 'g'), '[.,;:]+$', '');

@@ -145,7 +145,7 @@ def test_export_gx_lists_what_it_cannot_express(tmp_path):
     exported = {e["rule"] for e in manifest["expectations"]}
     skipped = {e["rule"] for e in manifest["not_expressible"]}
     assert exported and not exported & skipped
-    assert exported | skipped == {r.id for r in load_catalog()}
+    assert exported | skipped == {r.id for r in load_catalog() if r.query}
     for rule in skipped:
         assert rule in result.output
 

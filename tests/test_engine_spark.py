@@ -37,7 +37,7 @@ def spark():
 def rules():
     from auditor.engine.catalog import load_catalog
 
-    return list(load_catalog())
+    return [r for r in load_catalog() if r.query]
 
 
 def _key(f):
@@ -91,3 +91,43 @@ def test_untranspilable_rule_becomes_aud003(tmp_path, spark, rules):
     found = run_rules_spark(tmp_path, odd, spark=spark)
     assert [(f.rule, f.name, f.severity.value, f.row_key) for f in found] == [
         ("AUD003", "rule-not-transpilable", "warning", "ZZZ001"), ("AUD003", "rule-not-transpilable", "warning", "ZZZ002")]
+
+
+def _config_for(tmp_path, duck_findings):
+    """An auditor.toml that changes what the engines report: one more 302 item counted as
+    personnel (EXP005 then accepts it) and a severity override."""
+    exp5 = sorted({f.row_key.split()[0] for f in duck_findings if f.rule == "EXP005"})
+    assert exp5, "the test data should have an EXP005 finding for the configured word list to remove"
+    items = ", ".join(f'"{x}"' for x in ["30239", "其他交通费用", exp5[0]])
+    toml = tmp_path / "auditor.toml"
+    toml.write_text(f"personnel_302_items = [{items}]\n[severity]\nFSR001 = \"info\"\n", encoding="utf-8")
+    return toml, exp5[0]
+
+
+def test_spark_and_duckdb_report_the_same_with_the_same_configuration(tmp_path, spark):
+    """One orchestration: configuration (word lists, severity overrides), root linking and
+    order are applied the same whichever engine runs."""
+    from auditor.export.synthetic import synthetic_canonical
+    from auditor.model.io import write_canonical
+    from auditor.model.tables import Canonical
+    from auditor.pipeline import build, check
+
+    _, seed = build(EXCERPTS + sorted((ROOT / "tests" / "fixtures").glob("budget*.txt")))
+    canonical = Canonical.concat([seed, synthetic_canonical(20_000)])
+    data = tmp_path / "canonical"
+    write_canonical(canonical, data, "parquet")
+    default = check(canonical=data)
+    toml, item = _config_for(tmp_path, default.items)
+    duck = check(canonical=data, config=toml)
+    sparked = check(canonical=data, config=toml, engine="spark", spark=spark)
+
+    def key(f):
+        return (f.rule, f.severity.value, f.location.file, f.location.table, f.row_key, f.location.field,
+                f.printed, f.expected, f.root is not None)
+
+    assert [key(f) for f in sparked.items] == [key(f) for f in duck.items]
+    assert sparked.rules_run == duck.rules_run
+    assert any(f.rule == "FSR001" for f in duck.items)
+    assert all(f.severity.value == "info" for f in duck.items if f.rule == "FSR001")
+    assert not any(f.rule == "EXP005" and f.row_key.split()[0] == item for f in duck.items)
+    assert any(f.rule == "EXP005" and f.row_key.split()[0] == item for f in default.items)

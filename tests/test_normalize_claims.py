@@ -136,17 +136,18 @@ def test_report_change_percent_is_flagged():
     assert "0.57（0.15+0.42）" in found[0].message and "71.55%–75.89%" in found[0].message
 
 
-@pytest.mark.parametrize("old,new,rule", [
-    ("占总支出的7.38%", "占总支出的7.83%", "NAR001"),
-    ("其他收入567万元", "其他收入467万元", "NAR006"),
-    ("卫生健康类支出4965.98万元", "卫生健康类支出5965.98万元", "NAR005"),
-    ("占基本支出总额的5.1%", "占基本支出总额的 %", "NAR007"),
+@pytest.mark.parametrize("old,new,rules", [
+    # 7.83% + 92.62% of one whole is also more than 100% (NAR013, folded under NAR001)
+    ("占总支出的7.38%", "占总支出的7.83%", ["NAR001", "NAR013"]),
+    ("其他收入567万元", "其他收入467万元", ["NAR006"]),
+    ("卫生健康类支出4965.98万元", "卫生健康类支出5965.98万元", ["NAR005"]),
+    ("占基本支出总额的5.1%", "占基本支出总额的 %", ["NAR007"]),
 ])
-def test_seeded_narrative_defects_are_found(old, new, rule):
+def test_seeded_narrative_defects_are_found(old, new, rules):
     text = REPORT.read_text(encoding="utf-8")
     assert old in text
-    rules = [f.rule for f in nar_findings(text.replace(old, new, 1))]
-    assert sorted(rules) == sorted(["NAR004", rule])
+    found = [f.rule for f in nar_findings(text.replace(old, new, 1))]
+    assert sorted(found) == sorted(["NAR004", *rules])
 
 
 def test_stated_amounts_carry_the_quantity_they_name():

@@ -339,13 +339,13 @@ def test_table_forms_by_meaning():
 
 def test_published_excerpts_give_no_arithmetic_or_reading_errors():
     for path in sorted(JS.glob("*.pdf")):
-        found = [f for f in check_pdf(path) if f.severity.value == "error" or f.rule in ("INP007", "CMP001")]
+        found = [f for f in check_pdf(path) if f.severity.value == "error" or f.rule in ("INP011", "CMP001")]
         assert found == [], path.name
 
 
 def test_table_that_does_not_add_up_as_read_is_one_input_finding_and_no_arithmetic_errors(tmp_path):
     """A table whose amounts came out one row off (a misreading): most of its identities
-    fail. One INP007 names the table; the EXP rules stand down on it."""
+    fail. One INP011 names the table; the EXP rules stand down on it."""
     body = [("201", "一般公共服务支出", "600.00"), ("20101", "人大事务", "600.00"), ("2010101", "行政运行", "400.00"),
             ("2010102", "一般行政管理事务", "200.00"), ("208", "社会保障和就业支出", "300.00"),
             ("20805", "行政事业单位离退休", "300.00"), ("2080505", "机关事业单位基本养老保险缴费支出", "300.00"),
@@ -357,7 +357,7 @@ def test_table_that_does_not_add_up_as_read_is_one_input_finding_and_no_arithmet
     path = tmp_path / "misread.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     found = check_pdf(path)
-    inp = [f for f in found if f.rule == "INP007"]
+    inp = [f for f in found if f.rule == "INP011"]
     assert len(inp) == 1 and "一般公共预算支出表" in inp[0].message and "已暂停" in inp[0].message
     assert [f for f in found if f.rule.startswith("EXP")] == []
     right = tmp_path / "right.txt"

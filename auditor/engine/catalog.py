@@ -1,19 +1,25 @@
 """Rule packs: YAML files validated against checks/_schema.json -> Rule records."""
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-
-import jsonschema
-import yaml
 
 from auditor.findings import Severity
 
 PLACEHOLDER = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[^}]*)?}")
 MAX_PACK_BYTES = 2_000_000
+
+
+@functools.lru_cache(maxsize=1024)
+def _placeholders(message: str) -> frozenset[str]:
+    return frozenset(PLACEHOLDER.findall(message))
 
 
 class RulePackError(Exception):
@@ -40,7 +46,7 @@ class Rule:
     consequence_of: tuple[str, ...] = ()
 
     def placeholders(self) -> set[str]:
-        return set(PLACEHOLDER.findall(self.message))
+        return _placeholders(self.message)
 
 
 def builtin_checks_dir() -> Path:
@@ -56,21 +62,38 @@ def _schema() -> dict:
     return json.loads((builtin_checks_dir() / "_schema.json").read_text(encoding="utf-8"))
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases: a 'billion laughs' pack cannot expand."""
+@functools.lru_cache(maxsize=1)
+def _safe_loader():
+    import yaml
 
-    def compose_node(self, parent, index):  # noqa: D401
-        if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
-            raise RulePackError(f"YAML aliases are not allowed in rule packs (line {event.start_mark.line + 1})")
-        return super().compose_node(parent, index)
+    class _SafeLoader(yaml.SafeLoader):
+        """SafeLoader that refuses aliases: a 'billion laughs' pack cannot expand."""
+
+        def compose_node(self, parent, index):  # noqa: D401
+            if self.check_event(yaml.events.AliasEvent):
+                event = self.peek_event()
+                raise RulePackError(f"YAML aliases are not allowed in rule packs (line {event.start_mark.line + 1})")
+            return super().compose_node(parent, index)
+
+    return _SafeLoader
 
 
-def load_pack(path: Path) -> list[Rule]:
+def __getattr__(name: str):
+    if name == "_SafeLoader":       # the loader class, built when first asked for (yaml is not imported before)
+        return _safe_loader()
+    raise AttributeError(name)
+
+
+def read_pack(path: Path, text: str | None = None) -> dict:
+    """A pack's YAML, loaded safely (no aliases, no tags) and validated against _schema.json."""
+    import jsonschema
+    import yaml
+
     if path.stat().st_size > MAX_PACK_BYTES:
         raise RulePackError(f"{path}: rule pack larger than {MAX_PACK_BYTES} bytes")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)  # noqa: S506 (safe subclass)
+        text = path.read_text(encoding="utf-8") if text is None else text
+        data = yaml.load(text, Loader=_safe_loader())  # noqa: S506 (safe subclass)
     except RulePackError as e:
         raise RulePackError(f"{path}: {e}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as e:
@@ -80,15 +103,23 @@ def load_pack(path: Path) -> list[Rule]:
     except jsonschema.ValidationError as e:
         where = "/".join(str(p) for p in e.absolute_path)
         raise RulePackError(f"{path}: {where or 'top level'}: {e.message}") from None
+    return data
+
+
+def rules_of(data: dict, source: str) -> list[Rule]:
     rules = []
     for r in data["rules"]:
         rules.append(Rule(
             id=r["id"], name=r["name"], family=data["family"], family_title=data.get("title", data["family"]),
             severity=Severity(r["severity"]), summary=r["summary"].strip(), rationale=r["rationale"].strip(),
-            query=r["query"], message=r["message"], tables=tuple(r.get("tables", [])),
+            query=r.get("query", ""), message=r["message"], tables=tuple(r.get("tables", [])),
             tags=tuple(r.get("tags", [])), since=str(r.get("since", "0.1.0")), options=r.get("options", {}),
-            examples=r.get("examples", {}), source=str(path), consequence_of=tuple(r.get("consequence_of", []))))
+            examples=r.get("examples", {}), source=source, consequence_of=tuple(r.get("consequence_of", []))))
     return rules
+
+
+def load_pack(path: Path) -> list[Rule]:
+    return rules_of(read_pack(path), str(path))
 
 
 @dataclass
@@ -109,19 +140,84 @@ class Catalog:
         return None
 
 
+def cache_dir() -> Path | None:
+    """Where compiled catalogs are kept: $AUDITOR_CACHE_DIR, else ~/.cache/auditor
+    ($XDG_CACHE_HOME); AUDITOR_CACHE_DIR="" turns the cache off."""
+    env = os.environ.get("AUDITOR_CACHE_DIR")
+    if env is not None:
+        return Path(env) if env else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "auditor"
+
+
+def _cache_key(packs: list[tuple[Path, bytes]]) -> str:
+    from auditor import __version__
+
+    h = hashlib.sha256(f"auditor {__version__} catalog 1\0".encode())
+    h.update((builtin_checks_dir() / "_schema.json").read_bytes())
+    for path, data in packs:
+        h.update(f"\0{path}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()[:40]
+
+
+def _read_cache(path: Path | None) -> list | None:
+    if path is None:
+        return None
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return cached if isinstance(cached, list) else None
+
+
+def _write_cache(path: Path | None, packs: list) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(packs, out, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass   # a read-only home is no reason to fail
+
+
 def load_catalog(extra_dirs: list[Path] | None = None, include_builtin: bool = True) -> Catalog:
+    """All packs of the built-in checks/ and of `extra_dirs`. The validated packs are cached
+    as JSON keyed by the packs' content (and the schema and auditor version), so an
+    unchanged catalog is not parsed and validated again; a pack that changes, even by one
+    byte, is read anew. The cache holds only data (JSON), never code."""
     dirs = ([builtin_checks_dir()] if include_builtin else []) + [Path(d) for d in extra_dirs or []]
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
+    packs: list[tuple[Path, bytes]] = []
     for d in dirs:
         if not d.is_dir():
             raise RulePackError(f"{d}: rules directory not found")
         for path in sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")):
             if path.name.startswith("_"):
                 continue   # _lexicon.yaml and friends are data for rules, not rule packs
-            for rule in load_pack(path):
-                if rule.id in seen:
-                    raise RulePackError(f"{path}: rule id {rule.id} already defined in {seen[rule.id]}")
-                seen[rule.id] = str(path)
-                rules.append(rule)
+            if path.stat().st_size > MAX_PACK_BYTES:
+                raise RulePackError(f"{path}: rule pack larger than {MAX_PACK_BYTES} bytes")
+            packs.append((path, path.read_bytes()))
+    where = cache_dir()
+    cache = where / f"catalog-{_cache_key(packs)}.json" if where is not None else None
+    cached = _read_cache(cache)
+    if cached is None or len(cached) != len(packs):
+        cached = []
+        for path, data in packs:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise RulePackError(f"{path}: not valid YAML: {e}") from None
+            cached.append([str(path), read_pack(path, text)])
+        _write_cache(cache, cached)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for source, data in cached:
+        for rule in rules_of(data, source):
+            if rule.id in seen:
+                raise RulePackError(f"{source}: rule id {rule.id} already defined in {seen[rule.id]}")
+            seen[rule.id] = source
+            rules.append(rule)
     return Catalog(rules)

@@ -1,170 +1,211 @@
 """Run rules as SQL over the canonical tables in one sandboxed DuckDB connection.
 
-The tables are registered once; each rule is one query returning the violating
+The tables are registered once (views over the pandas frames, no copy); the shared
+views of checks/_views.sql that the selected rules read are created once, the
+`CREATE TABLE` ones computed once; each rule is one query returning the violating
 rows. A rule that fails or runs past its time limit becomes an AUD001 finding,
-and the run goes on.
+and the run goes on. Labels and locations (file name, table title, page) are
+looked up afterwards, for the rows that produced findings only.
+
+`DuckDBEngine` is one implementation of the engine interface
+(auditor.engine.base); `auditor.engine.spark.SparkEngine` is the other.
 """
 from __future__ import annotations
 
-import bisect
-import math
+import functools
+import os
 import threading
-import duckdb
-import pandas as pd
 
+from auditor.engine.base import (
+    DEFAULT_RULE_SECONDS,
+    Labels,
+    RuleRows,
+    aux_params,
+    crash_finding,
+    findings_from_rows,
+    label_of_table,
+    lexicon_rows,
+    rule_sql,
+)
 from auditor.engine.catalog import Rule, builtin_checks_dir
-from auditor.findings import Finding, Location, Severity
-from auditor.model.tables import SPEC, Canonical
+from auditor.engine.views import View, needed
+from auditor.findings import Finding
+from auditor.model.tables import SPEC, Canonical, _as_bool, column_kind, columns
 
-DEFAULT_RULE_SECONDS = 30.0
+LOCKDOWN = ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
+            "SET autoload_known_extensions=false", "SET allow_community_extensions=false",
+            "SET lock_configuration=true")
 
 
+@functools.lru_cache(maxsize=1)
 def macros_sql() -> str:
     return (builtin_checks_dir() / "_macros.sql").read_text(encoding="utf-8")
 
 
-def lexicon_frame(overrides: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """checks/_lexicon*.yaml: named word lists (meanings of indicator names, units ...)
-    as a table `lexicon(list, term)`, so rules keep vocabulary in data, not in SQL."""
-    import yaml
+def _na(v) -> bool:
+    return v is None or type(v).__name__ == "NAType"
 
-    rows = []
-    for path in sorted(builtin_checks_dir().glob("_lexicon*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, terms in data.items():
-            if overrides and name in overrides:
-                continue
-            rows += [{"list": str(name), "term": str(t)} for t in terms or []]
-    for name, terms in (overrides or {}).items():
-        rows += [{"list": name, "term": str(t)} for t in terms]
+
+def lexicon_frame(overrides: dict[str, list[str]] | None = None):
+    """checks/_lexicon*.yaml as a table `lexicon(list, term)` (see base.lexicon_rows)."""
+    import pandas as pd
+
+    rows = lexicon_rows(overrides)
     return pd.DataFrame(rows, columns=["list", "term"], dtype="string")
 
 
-def connect(canonical: Canonical, params: dict | None = None, cap_bands: list[dict] | None = None,
-            lexicon: dict[str, list[str]] | None = None):
-    """A DuckDB connection holding the canonical tables, with file, network and
-    extension access disabled and the configuration locked, since rule packs may
-    come from strangers."""
-    con = duckdb.connect(database=":memory:", config={"threads": 2})
-    for name in SPEC:
-        con.register(f"_{name}_df", canonical[name])
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_df"')
-    p = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
-         "full_tolerance": 0.0}
-    p.update(params or {})
-    con.register("_params_df", pd.DataFrame([{k: float(v) for k, v in p.items()}]))
-    con.execute("CREATE VIEW params AS SELECT * FROM _params_df")
-    if cap_bands is None:
-        from auditor.config import DEFAULTS
-        cap_bands = DEFAULTS["cap_bands"]
-    bands = pd.DataFrame(cap_bands, columns=["rate_from", "rate_to", "max_total"], dtype="float64")
-    con.register("_cap_bands_df", bands)
-    con.execute("CREATE VIEW cap_bands AS SELECT * FROM _cap_bands_df")
-    con.register("_lexicon_df", lexicon_frame(lexicon))
-    con.execute("CREATE VIEW lexicon AS SELECT * FROM _lexicon_df")
-    con.execute(macros_sql())
-    for stmt in ("SET enable_external_access=false", "SET autoinstall_known_extensions=false",
-                 "SET autoload_known_extensions=false", "SET allow_community_extensions=false",
-                 "SET lock_configuration=true"):
-        con.execute(stmt)
-    return con
+def _threads() -> int:
+    return max(1, min(os.cpu_count() or 2, 8))
 
 
-def _fmt(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return "空"
-    if isinstance(v, float):
-        return f"{v:.6f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:g}"
+COPY_ROWS = 200_000
+DUCK_TYPES = {"float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN", "string": "VARCHAR"}
+
+
+def _coerce(kind: str, v):
+    """A value of a row dict as the canonical frames would hold it (see model.tables.frame)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if kind in ("float", "int"):
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return None
+        return int(x) if kind == "int" and x == int(x) else (None if kind == "int" else x)
+    if kind == "bool":
+        return _as_bool(v)
     return str(v)
 
 
-class _Row(dict):
-    def __missing__(self, key):
-        return "?"
+def _load_rows(con, rows: dict[str, list[dict]]) -> None:
+    """Canonical tables from row dicts (rule examples): typed DuckDB tables, no pandas."""
+    for name in SPEC:
+        cols = columns(name)
+        kinds = [column_kind(name, c) for c in cols]
+        con.execute(f'CREATE TABLE "{name}" ({", ".join(f"{chr(34)}{c}{chr(34)} {DUCK_TYPES[k]}" for c, k in zip(cols, kinds))})')
+        data = [tuple(_coerce(k, r.get(c)) for c, k in zip(cols, kinds)) for r in rows.get(name, [])]
+        if data:
+            con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(cols))})', data)
 
 
-def _loc(value) -> tuple[int | None, int | None, str | None, str | None]:
-    """ "line:col" or "line:col:Sheet!C7" -> (line, col, sheet, cell)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None, None, None, None
-    parts = str(value).split(":", 2)
-    line = int(parts[0]) if parts[0].isdigit() and int(parts[0]) > 0 else None
-    col = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    sheet = cell = None
-    if len(parts) > 2 and "!" in parts[2]:
-        sheet, _, cell = parts[2].rpartition("!")
-    return line, col, sheet or None, cell or None
+def connect(canonical: Canonical | dict, params: dict | None = None, cap_bands: list[dict] | None = None,
+            lexicon: dict[str, list[str]] | None = None, views: list[View] = ()):
+    """A DuckDB connection holding the canonical tables (a Canonical of pandas frames,
+    registered without copying, or row dicts), with file, network and extension access
+    disabled and the configuration locked, since rule packs may come from strangers.
+    `views`: shared views to create now (see auditor.engine.views)."""
+    import duckdb
+
+    con = duckdb.connect(database=":memory:", config={"threads": _threads()})
+    if isinstance(canonical, Canonical):
+        # a few documents: copied into DuckDB once (each query on a pandas frame pays for
+        # looking at its columns); many: views over the frames, which are read without a copy
+        small = sum(len(canonical[name]) for name in SPEC) <= COPY_ROWS
+        for name in SPEC:
+            con.register(f"_{name}_df", canonical[name])
+            con.execute(f'CREATE {"TABLE" if small else "VIEW"} "{name}" AS SELECT * FROM "_{name}_df"')
+            if small:
+                con.unregister(f"_{name}_df")
+    else:
+        _load_rows(con, canonical)
+    p, bands = aux_params(params, cap_bands)
+    con.execute(f"CREATE TABLE params AS SELECT {', '.join(f'?::DOUBLE AS {k}' for k in p)}", list(p.values()))
+    con.execute("CREATE TABLE cap_bands (rate_from DOUBLE, rate_to DOUBLE, max_total DOUBLE)")
+    if bands:
+        con.executemany("INSERT INTO cap_bands VALUES (?, ?, ?)", bands)
+    lex = lexicon_rows(lexicon)
+    if isinstance(canonical, Canonical):        # pandas is loaded: a frame registers in a millisecond
+        import pandas as pd
+
+        con.register("_lexicon_df", pd.DataFrame(lex, columns=["list", "term"], dtype="string"))
+        con.execute("CREATE VIEW lexicon AS SELECT * FROM _lexicon_df")
+    else:
+        con.execute('CREATE TABLE lexicon ("list" VARCHAR, term VARCHAR)')
+        con.executemany("INSERT INTO lexicon VALUES (?, ?)", lex)
+    con.execute(macros_sql())
+    for stmt in LOCKDOWN:
+        con.execute(stmt)
+    for v in views:
+        con.execute(f'CREATE TEMP {"TABLE" if v.materialize else "VIEW"} "{v.name}" AS {v.body}')
+    return con
 
 
-def run_rule(con, rule: Rule, docs: dict[str, str], tables: dict[tuple[str, str], str],
-             seconds: float = DEFAULT_RULE_SECONDS, pages: dict[str, list[int]] | None = None) -> list[Finding]:
-    timer = threading.Timer(seconds, con.interrupt)
-    timer.start()
-    try:
-        result = con.execute(rule.query)
-        names = [d[0] for d in result.description]
-        rows = result.fetchall()
-    except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding
-        timed_out = not timer.is_alive()
-        why = f"超过时限 {seconds:g} 秒被终止" if timed_out else f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
-        return [crash_finding(rule, why)]
-    finally:
-        timer.cancel()
-    out = []
-    for values in rows:
-        row = _Row({k: v for k, v in zip(names, values)})
-        doc_id = str(row.get("doc_id") or "")
-        file = docs.get(doc_id, doc_id or "<canonical>")
-        table_id = row.get("table_id")
-        table = tables.get((doc_id, str(table_id))) if table_id is not None else None
-        line, col, sheet, cell = _loc(row.get("loc", row.get("line")))
-        starts = (pages or {}).get(doc_id)
-        page = bisect.bisect_right(starts, line) if starts and line else None
-        printed = row.get("printed")
-        expected = row.get("expected")
-        msg_values = _Row({k: _fmt(v) for k, v in row.items()})
+class DuckDBEngine:
+    """Rules over in-memory canonical tables (pandas), in process."""
+
+    name = "duckdb"
+
+    def __init__(self, canonical: Canonical | dict, params: dict | None = None, cap_bands: list[dict] | None = None,
+                 lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None):
+        self.canonical = canonical
+        self.con = connect(canonical, params, cap_bands, lexicon)
+        self.rule_options = rule_options or {}
+        self._views_made: set[str] = set()
+
+    def _ensure_views(self, sql: str) -> None:
+        for v in needed([sql]):
+            if v.name not in self._views_made:
+                self.con.execute(f'CREATE TEMP {"TABLE" if v.materialize else "VIEW"} "{v.name}" AS {v.body}')
+                self._views_made.add(v.name)
+
+    def run(self, rule: Rule, seconds: float = DEFAULT_RULE_SECONDS) -> RuleRows | Finding:
+        timer = threading.Timer(seconds, self.con.interrupt)
+        timer.start()
         try:
-            text = rule.message.format_map(msg_values)
-        except (ValueError, IndexError) as e:
-            text = f"{rule.message} (message template error: {e})"
-        row_key = row.get("row_key")
-        out.append(Finding(
-            rule=rule.id, name=rule.name, family=rule.family, severity=rule.severity,
-            message=f"{text} [{rule.name}]",
-            location=Location(file=file, table=table, row=None if row_key is None else str(row_key),
-                              line=line, column=col, field=row.get("field"), sheet=sheet, cell=cell,
-                              page=page),
-            printed=None if printed is None else _fmt(printed),
-            expected=None if expected is None else _fmt(expected),
-            row_key=None if row_key is None else str(row_key),
-            table_key=table))
-    return out
+            sql = rule_sql(rule, self.rule_options.get(rule.id))
+            self._ensure_views(sql)
+            result = self.con.execute(sql)
+            names = [d[0] for d in result.description]
+            rows = result.fetchall()
+        except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding
+            timed_out = not timer.is_alive()
+            why = f"超过时限 {seconds:g} 秒被终止" if timed_out else f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
+            return crash_finding(rule, why)
+        finally:
+            timer.cancel()
+        return RuleRows(rule, names, rows)
+
+    def labels(self, doc_ids: set[str], table_keys: set[tuple[str, str]]) -> Labels:
+        """File names, page starts and table labels of the documents and tables that findings name."""
+        docs, pages, tables = {}, {}, {}
+        if isinstance(self.canonical, Canonical):
+            # the few documents and tables findings name, found by DuckDB in the registered frames
+            doc_rows = self.con.execute(
+                "SELECT doc_id, file, page_starts FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted(doc_ids)]).fetchall() if doc_ids else []
+            table_rows = self.con.execute(
+                "SELECT doc_id, table_id, title, kind, name FROM tables "
+                "WHERE table_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted({k[1] for k in table_keys})]).fetchall() if table_keys else []
+        else:
+            doc_rows = ((r.get("doc_id"), r.get("file"), r.get("page_starts")) for r in self.canonical.get("documents", []))
+            table_rows = ((r.get("doc_id"), r.get("table_id"), r.get("title"), r.get("kind"), r.get("name"))
+                          for r in self.canonical.get("tables", []))
+        for doc_id, file, starts in doc_rows:
+            if str(doc_id) in doc_ids:
+                docs[str(doc_id)] = str(file)
+                if isinstance(starts, str) and starts:
+                    pages[str(doc_id)] = [int(x) for x in starts.split(",")]
+        for doc_id, table_id, title, kind, name in table_rows:
+            key = (str(doc_id), str(table_id))
+            if key in table_keys:
+                tables[key] = label_of_table(None if _na(title) else title, kind, None if _na(name) else name)
+        return Labels(docs, tables, pages)
+
+    def close(self) -> None:
+        self.con.close()
 
 
-def crash_finding(rule: Rule, why: str) -> Finding:
-    return Finding(rule="AUD001", name="rule-crashed", family="AUD", severity=Severity.ERROR,
-                   message=f"规则 {rule.id} ({rule.name}) 运行失败：{why} [rule-crashed]",
-                   location=Location(file=rule.source or "<rules>"), row_key=rule.id)
-
-
-def run_rules(canonical: Canonical, rules: list[Rule], params: dict | None = None,
+def run_rules(canonical: Canonical | dict, rules: list[Rule], params: dict | None = None,
               cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS,
-              lexicon: dict[str, list[str]] | None = None) -> list[Finding]:
-    con = connect(canonical, params, cap_bands, lexicon)
-    docs = {str(r.doc_id): str(r.file) for r in canonical["documents"].itertuples()}
-    pages = {str(r.doc_id): [int(x) for x in str(r.page_starts).split(",")]
-             for r in canonical["documents"].itertuples() if isinstance(r.page_starts, str) and r.page_starts}
-    tables = {}
-    for r in canonical["tables"].itertuples():
-        label = str(r.title) if r.title is not pd.NA and r.title is not None else str(r.kind)
-        if r.name is not pd.NA and r.name:
-            label += f" · {r.name}"
-        tables[(str(r.doc_id), str(r.table_id))] = label
-    findings: list[Finding] = []
-    try:
-        for rule in rules:
-            findings += run_rule(con, rule, docs, tables, seconds, pages)
-    finally:
-        con.close()
-    return findings
+              lexicon: dict[str, list[str]] | None = None,
+              rule_options: dict[str, dict] | None = None) -> list[Finding]:
+    """The findings of `rules` over `canonical`, in rule order (see auditor.engine.base.evaluate
+    for the whole orchestration: configuration, severities, roots, order)."""
+    from auditor.engine.base import run_engine
 
+    engine = DuckDBEngine(canonical, params, cap_bands, lexicon, rule_options)
+    try:
+        return run_engine(engine, rules, seconds)
+    finally:
+        engine.close()

@@ -1,15 +1,20 @@
 """Run the rule packs on Spark SQL over canonical Parquet (national-scale audits).
 
     from auditor.engine.spark import run_rules_spark
-    findings = run_rules_spark("canonical/", rules, params=cfg.params(), cap_bands=cfg.cap_bands)
+    findings = run_rules_spark("canonical/", rules, params=cfg.params(), cap_bands=cfg.cap_bands,
+                               lexicon=cfg.lexicon())
+
+or, with the configuration, severities, roots and report applied as on DuckDB,
+`auditor.check(canonical="canonical/", engine="spark")`.
 
 Each rule's DuckDB query is transpiled to Spark SQL with sqlglot
 (auditor.export.transpile: macros of checks/_macros.sql expanded, DuckDB-only
-functions rewritten); params, cap_bands and lexicon are temporary views next to
-the canonical tables. A rule that cannot be transpiled, or whose Spark SQL
+functions rewritten); params, cap_bands and lexicon (with the configured word
+lists) are temporary views next to the canonical tables, and so are the shared
+views of checks/_views.sql the rules read (the derived ones cached). A rule that cannot be transpiled, or whose Spark SQL
 uses a function this Spark lacks, becomes an AUD003 `rule-not-transpilable`
 warning; a rule that fails while running becomes AUD001 as on DuckDB. Rows
-become findings exactly as on DuckDB (auditor.engine.run.run_rule).
+become findings exactly as on DuckDB (auditor.engine.base.findings_from_rows).
 
 The views live in a new session of the given SparkSession (`spark.newSession()`:
 same cluster and cache, its own temporary views and SQL settings), so the
@@ -18,19 +23,30 @@ pyspark is the optional extra `spark`.
 """
 from __future__ import annotations
 
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
+from auditor.engine.base import (
+    Labels,
+    RuleRows,
+    aux_params,
+    crash_finding,
+    label_of_table,
+    lexicon_lists,
+    lexicon_rows,
+    not_transpilable_finding,
+    rule_sql,
+    run_engine,
+)
+from auditor.config import DEFAULTS
 from auditor.engine.catalog import Rule
-from auditor.engine.run import crash_finding, lexicon_frame, run_rule
-from auditor.findings import Finding, Location, Severity
+from auditor.engine.views import needed
+from auditor.findings import Finding
 from auditor.model.tables import SPEC, column_kind, columns
 
-DEFAULT_SPARK_RULE_SECONDS = 600.0
-DEFAULT_PARAMS = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
-                  "full_tolerance": 0.0}
+DEFAULT_SPARK_RULE_SECONDS = float(DEFAULTS["spark_rule_timeout"])
 # Spark analysis errors that mean "this Spark cannot run the transpiled SQL", not "the rule is broken"
 NOT_TRANSPILABLE_CONDITIONS = ("UNRESOLVED_ROUTINE", "UNSUPPORTED_FEATURE", "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY",
                                "UNSUPPORTED_CORRELATED", "PARSE_SYNTAX_ERROR", "INVALID_SUBQUERY_EXPRESSION",
@@ -42,12 +58,6 @@ SPARK_TYPES = {"float": "double", "int": "bigint", "bool": "boolean", "string": 
 
 def spark_type(table: str, column: str) -> str:
     return SPARK_TYPES[column_kind(table, column)]
-
-
-def not_transpilable_finding(rule: Rule, why: str) -> Finding:
-    return Finding(rule="AUD003", name="rule-not-transpilable", family="AUD", severity=Severity.WARNING,
-                   message=f"规则 {rule.id} ({rule.name}) 无法转换为 Spark SQL，未在 Spark 上运行：{why} [rule-not-transpilable]",
-                   location=Location(file=rule.source or "<rules>"), row_key=rule.id)
 
 
 def default_session(master: str | None = None):
@@ -96,7 +106,8 @@ def _read_table(session, location, table: str):
 
 
 def register_views(session, canonical_dir: str | Path, params: dict | None = None,
-                   cap_bands: list[dict] | None = None, cache: bool = True) -> list:
+                   cap_bands: list[dict] | None = None, cache: bool = True,
+                   lexicon: dict[str, list[str]] | None = None) -> list:
     """Canonical tables (<table>.parquet, missing tables empty, missing columns NULL,
     types cast to the canonical ones) and params / cap_bands / lexicon as temporary views.
     `canonical_dir` is a local folder or a URL Spark reads (hdfs://, s3a:// ...)."""
@@ -114,49 +125,13 @@ def register_views(session, canonical_dir: str | Path, params: dict | None = Non
             df = df.cache()
         df.createOrReplaceTempView(table)
         frames.append(df)
-    p = dict(DEFAULT_PARAMS)
-    p.update(params or {})
+    p, bands = aux_params(params, cap_bands)
     names = list(p)
-    session.createDataFrame([tuple(float(p[k]) for k in names)],
+    session.createDataFrame([tuple(p[k] for k in names)],
                             ", ".join(f"`{k}` double" for k in names)).createOrReplaceTempView("params")
-    if cap_bands is None:
-        from auditor.config import DEFAULTS
-
-        cap_bands = DEFAULTS["cap_bands"]
-    bands = [tuple(None if b.get(k) is None else float(b[k]) for k in ("rate_from", "rate_to", "max_total"))
-             for b in cap_bands]
     session.createDataFrame(bands, "rate_from double, rate_to double, max_total double").createOrReplaceTempView("cap_bands")
-    lex = [(str(a), str(b)) for a, b in lexicon_frame().itertuples(index=False, name=None)]
-    session.createDataFrame(lex, "`list` string, term string").createOrReplaceTempView("lexicon")
+    session.createDataFrame(lexicon_rows(lexicon), "`list` string, term string").createOrReplaceTempView("lexicon")
     return frames
-
-
-class _Result:
-    def __init__(self, names, rows):
-        self.description = [(n,) for n in names]
-        self._rows = rows
-
-    def fetchall(self):
-        return self._rows
-
-
-class _SparkConnection:
-    """What auditor.engine.run.run_rule needs of a connection: execute() with
-    .description / .fetchall(), and interrupt() for the time limit."""
-
-    def __init__(self, session, frame):
-        self.session = session
-        self.frame = frame
-        self.group = f"auditor-{uuid.uuid4().hex}"
-
-    def execute(self, _query):
-        sc = self.session.sparkContext
-        sc.setJobGroup(self.group, "auditor rule", interruptOnCancel=True)
-        rows = self.frame.collect()
-        return _Result(self.frame.columns, [tuple(r) for r in rows])
-
-    def interrupt(self):
-        self.session.sparkContext.cancelJobGroup(self.group)
 
 
 def _analysis_condition(e: Exception) -> str:
@@ -167,57 +142,116 @@ def _analysis_condition(e: Exception) -> str:
         return ""
 
 
+def _first_line(e: Exception) -> str:
+    return next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)[:300]
+
+
+class SparkEngine:
+    """Rules over canonical Parquet tables, computed by Spark SQL (the engine interface of
+    auditor.engine.base). The views live in a new session of the given SparkSession
+    (`spark.newSession()`: same cluster and cache, its own temporary views and SQL
+    settings), so the caller's views named `funds`, `params` ... are left alone."""
+
+    name = "spark"
+
+    def __init__(self, canonical_dir: str | Path, params: dict | None = None, cap_bands: list[dict] | None = None,
+                 lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None,
+                 spark=None):
+        self.session = (spark or default_session()).newSession()
+        self.frames = register_views(self.session, canonical_dir, params, cap_bands, lexicon=lexicon)
+        self.lexicon = lexicon_lists(lexicon)
+        self.rule_options = rule_options or {}
+        self._views_made: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _ensure_views(self, sql: str) -> None:
+        from auditor.export.transpile import to_spark
+
+        with self._lock:
+            for v in needed([sql]):
+                if v.name in self._views_made:
+                    continue
+                frame = self.session.sql(to_spark(v.body, self.lexicon).sql)
+                if v.materialize:
+                    frame = frame.cache()
+                    self.frames.append(frame)
+                frame.createOrReplaceTempView(v.name)
+                self._views_made.add(v.name)
+
+    def run(self, rule: Rule, seconds: float = DEFAULT_SPARK_RULE_SECONDS) -> RuleRows | Finding:
+        from auditor.export.transpile import NotTranspilable, to_spark
+
+        try:
+            query = rule_sql(rule, self.rule_options.get(rule.id))
+            sql = to_spark(query, self.lexicon).sql
+            self._ensure_views(query)
+        except NotTranspilable as e:
+            return not_transpilable_finding(rule, str(e))
+        except ValueError as e:
+            return crash_finding(rule, str(e))
+        except Exception as e:  # noqa: BLE001 - a transpiler bug must not stop the run
+            return not_transpilable_finding(rule, f"{type(e).__name__}: {_first_line(e)}")
+        try:
+            frame = self.session.sql(sql)
+        except Exception as e:  # noqa: BLE001
+            cond = _analysis_condition(e)
+            if type(e).__name__ == "ParseException" or any(cond.startswith(c) for c in NOT_TRANSPILABLE_CONDITIONS):
+                return not_transpilable_finding(rule, f"Spark: {_first_line(e)}")
+            return crash_finding(rule, f"{type(e).__name__}: {_first_line(e)}")
+        group = f"auditor-{uuid.uuid4().hex}"
+        sc = self.session.sparkContext
+        timer = threading.Timer(seconds, lambda: sc.cancelJobGroup(group))
+        timer.start()
+        try:
+            sc.setJobGroup(group, f"auditor rule {rule.id}", interruptOnCancel=True)
+            rows = [tuple(r) for r in frame.collect()]
+        except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding
+            why = f"超过时限 {seconds:g} 秒被终止" if not timer.is_alive() else f"{type(e).__name__}: {_first_line(e)}"
+            return crash_finding(rule, why)
+        finally:
+            timer.cancel()
+        return RuleRows(rule, list(frame.columns), rows)
+
+    def labels(self, doc_ids: set[str], table_keys: set[tuple[str, str]]) -> Labels:
+        docs, pages, tables = {}, {}, {}
+        for r in self.session.sql("SELECT doc_id, file, page_starts FROM documents").collect():
+            if str(r["doc_id"]) in doc_ids:
+                docs[str(r["doc_id"])] = str(r["file"])
+                if r["page_starts"]:
+                    pages[str(r["doc_id"])] = [int(x) for x in str(r["page_starts"]).split(",")]
+        if table_keys:
+            for r in self.session.sql("SELECT doc_id, table_id, kind, title, name FROM tables").collect():
+                key = (str(r["doc_id"]), str(r["table_id"]))
+                if key in table_keys:
+                    tables[key] = label_of_table(r["title"], r["kind"], r["name"])
+        return Labels(docs, tables, pages)
+
+    def close(self) -> None:
+        for f in self.frames:
+            try:
+                f.unpersist()
+            except Exception:  # noqa: BLE001, S110 - the session may already be stopped
+                pass
+
+
 def run_rules_spark(canonical_dir: str | Path, rules: list[Rule], params: dict | None = None,
                     cap_bands: list[dict] | None = None, spark=None, seconds: float = DEFAULT_SPARK_RULE_SECONDS,
-                    threads: int = 8) -> list[Finding]:
+                    threads: int = 8, lexicon: dict[str, list[str]] | None = None,
+                    rule_options: dict[str, dict] | None = None) -> list[Finding]:
     """Findings of `rules` over the canonical Parquet tables in `canonical_dir`, computed by Spark.
 
     `spark`: a SparkSession (a cluster's, or `default_session("local[2]")`); None uses
     `SparkSession.builder.getOrCreate()`. Rules run `threads` at a time (Spark schedules
     their jobs side by side); findings come back in rule order."""
-    from auditor.export.transpile import NotTranspilable, to_spark
+    engine = SparkEngine(canonical_dir, params, cap_bands, lexicon, rule_options, spark)
 
-    session = (spark or default_session()).newSession()
-    frames = register_views(session, canonical_dir, params, cap_bands)
-    lexicon: dict[str, list[str]] = {}
-    for name, term in lexicon_frame().itertuples(index=False, name=None):
-        lexicon.setdefault(str(name), []).append(str(term))
-    try:
-        docs = {str(r["doc_id"]): str(r["file"]) for r in session.sql("SELECT doc_id, file FROM documents").collect()}
-        tables = {}
-        for r in session.sql("SELECT doc_id, table_id, kind, title, name FROM tables").collect():
-            label = str(r["title"]) if r["title"] is not None else str(r["kind"])
-            if r["name"]:
-                label += f" · {r['name']}"
-            tables[(str(r["doc_id"]), str(r["table_id"]))] = label
-
-        def one(rule: Rule) -> list[Finding]:
-            try:
-                sql = to_spark(rule.query, lexicon).sql
-            except NotTranspilable as e:
-                return [not_transpilable_finding(rule, str(e))]
-            except Exception as e:  # noqa: BLE001 - a transpiler bug must not stop the run
-                return [not_transpilable_finding(rule, f"{type(e).__name__}: {e}")]
-            try:
-                frame = session.sql(sql)
-            except Exception as e:  # noqa: BLE001
-                cond = _analysis_condition(e)
-                first = next((line.strip() for line in str(e).splitlines() if line.strip()), type(e).__name__)[:300]
-                if type(e).__name__ == "ParseException" or any(cond.startswith(c) for c in NOT_TRANSPILABLE_CONDITIONS):
-                    return [not_transpilable_finding(rule, f"Spark: {first}")]
-                return [crash_finding(rule, f"{type(e).__name__}: {first}")]
-            return run_rule(_SparkConnection(session, frame), replace(rule, query=sql), docs, tables, seconds)
-
-        if threads > 1 and len(rules) > 1:
+    def run_all(runnable: list[Rule]):
+        if threads > 1 and len(runnable) > 1:
             with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="auditor-spark") as pool:
-                parts = list(pool.map(one, rules))
-        else:
-            parts = [one(r) for r in rules]
-    finally:
-        for f in frames:
-            try:
-                f.unpersist()
-            except Exception:  # noqa: BLE001, S110 - the session may already be stopped
-                pass
-    return [f for part in parts for f in part]
+                return list(pool.map(lambda r: engine.run(r, seconds), runnable))
+        return [engine.run(r, seconds) for r in runnable]
 
+    try:
+        return run_engine(engine, rules, seconds, run=run_all)
+    finally:
+        engine.close()

@@ -32,13 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor import __version__
+from auditor.engine.base import aux_params, lexicon_rows, rule_sql
 from auditor.engine.catalog import Rule
-from auditor.engine.run import lexicon_frame
 from auditor.model.tables import SPEC, Canonical, columns
 
 GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
-DEFAULT_PARAMS = {"exec_weight": 10.0, "project_weight_total": 90.0, "department_weight_total": 100.0,
-                  "full_tolerance": 0.0}
 RUN_SCRIPT = Path(__file__).with_name("run_suite_template.py")
 # SQLAlchemy's text() reads ":name" as a bind parameter, even inside string literals
 _BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
@@ -74,12 +72,18 @@ def _gx_text(sql: str) -> str:
     return _BIND.sub(lambda m: "\\:" + m.group(1), sql)
 
 
-def gx_query(rule: Rule, sqlite_version: tuple[int, ...] | None = None) -> tuple[str, str, set[str]]:
+def gx_query(rule: Rule, sqlite_version: tuple[int, ...] | None = None,
+             options: dict | None = None) -> tuple[str, str, set[str]]:
     """(unexpected_rows_query, main table, required functions) for one rule; raises
-    NotTranspilable when the rule has no exact SQLite form."""
+    NotTranspilable when the rule has no exact SQLite form. The shared views the rule
+    reads are expanded into it as CTEs, its options written in."""
     from auditor.export import transpile as T
 
-    tree, requires = T.sqlite_tree(rule.query, sqlite_version)
+    try:
+        query = rule_sql(rule, options)
+    except ValueError as e:
+        raise T.NotTranspilable(str(e)) from None
+    tree, requires = T.sqlite_tree(T.inline_views(query), sqlite_version)
     main = T.main_table(tree)
     if main is None:
         raise T.NotTranspilable("the query reads no canonical table")
@@ -97,15 +101,16 @@ def gx_query(rule: Rule, sqlite_version: tuple[int, ...] | None = None) -> tuple
     return query, main, requires
 
 
-def expectation(rule: Rule, query: str, table: str, requires: set[str]) -> dict:
-    """One UnexpectedRowsExpectation in GX 1.x's suite JSON."""
+def expectation(rule: Rule, query: str, table: str, requires: set[str], severity: str | None = None) -> dict:
+    """One UnexpectedRowsExpectation in GX 1.x's suite JSON (`severity`: the configured override)."""
+    sev = severity or rule.severity.value
     return {
         "type": "unexpected_rows_expectation",
         "kwargs": {"unexpected_rows_query": query},
-        "meta": {"rule": rule.id, "name": rule.name, "family": rule.family, "severity": rule.severity.value,
+        "meta": {"rule": rule.id, "name": rule.name, "family": rule.family, "severity": sev,
                  "table": table, "message": rule.message, "requires": sorted(requires), "source": rule.source},
         "description": f"{rule.id} {rule.name}: {rule.summary}",
-        "severity": GX_SEVERITY.get(rule.severity.value, "critical"),
+        "severity": GX_SEVERITY.get(sev, "critical"),
     }
 
 
@@ -116,22 +121,18 @@ def _write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
         w.writerows(rows)
 
 
-def aux_rows(params: dict | None = None, cap_bands: list[dict] | None = None) -> dict[str, tuple[list[str], list[tuple]]]:
-    p = dict(DEFAULT_PARAMS)
-    p.update(params or {})
-    if cap_bands is None:
-        from auditor.config import DEFAULTS
-
-        cap_bands = DEFAULTS["cap_bands"]
-    bands = [tuple(b.get(k) for k in ("rate_from", "rate_to", "max_total")) for b in cap_bands]
-    lex = [tuple(map(str, r)) for r in lexicon_frame().itertuples(index=False, name=None)]
-    return {"params": (list(p), [tuple(float(v) for v in p.values())]),
+def aux_rows(params: dict | None = None, cap_bands: list[dict] | None = None,
+             lexicon: dict[str, list[str]] | None = None) -> dict[str, tuple[list[str], list[tuple]]]:
+    p, bands = aux_params(params, cap_bands)
+    return {"params": (list(p), [tuple(p.values())]),
             "cap_bands": (["rate_from", "rate_to", "max_total"], bands),
-            "lexicon": (["list", "term"], lex)}
+            "lexicon": (["list", "term"], lexicon_rows(lexicon))}
 
 
 def export_gx(rules: list[Rule], output_dir: str | Path, params: dict | None = None,
-              cap_bands: list[dict] | None = None, sqlite_version: tuple[int, ...] | None = None) -> ExportResult:
+              cap_bands: list[dict] | None = None, sqlite_version: tuple[int, ...] | None = None,
+              lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None,
+              severity: dict[str, str] | None = None) -> ExportResult:
     """Write suite_<table>.json (one suite per main table), params.csv, cap_bands.csv,
     lexicon.csv, manifest.json and run_suite.py into output_dir."""
     from auditor.export.transpile import NotTranspilable, sqlite_library_version
@@ -142,12 +143,15 @@ def export_gx(rules: list[Rule], output_dir: str | Path, params: dict | None = N
     result = ExportResult(out)
     suites: dict[str, list[dict]] = {}
     for rule in rules:
+        if not rule.query:
+            continue
         try:
-            query, table, requires = gx_query(rule, version)
+            query, table, requires = gx_query(rule, version, (rule_options or {}).get(rule.id))
         except NotTranspilable as e:
             result.not_expressible.append({"rule": rule.id, "name": rule.name, "reason": str(e)})
             continue
-        suites.setdefault(table, []).append(expectation(rule, query, table, requires))
+        override = {k.upper(): v for k, v in (severity or {}).items()}.get(rule.id)
+        suites.setdefault(table, []).append(expectation(rule, query, table, requires, override))
         result.exported.append({"rule": rule.id, "name": rule.name, "table": table, "requires": sorted(requires)})
     for table, exps in suites.items():
         path = out / f"suite_{table}.json"
@@ -157,7 +161,7 @@ def export_gx(rules: list[Rule], output_dir: str | Path, params: dict | None = N
                           f"Generated from the rule packs; edit the packs, not this file."}
         path.write_text(json.dumps(suite, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         result.suites[table] = path
-    for name, (header, rows) in aux_rows(params, cap_bands).items():
+    for name, (header, rows) in aux_rows(params, cap_bands, lexicon).items():
         _write_csv(out / f"{name}.csv", header, rows)
     result.run_script = out / "run_suite.py"
     shutil.copyfile(RUN_SCRIPT, result.run_script)
@@ -190,7 +194,7 @@ def sqlite_create(con: sqlite3.Connection) -> None:
 
 
 def write_sqlite(canonical: Canonical, db_path: str | Path, params: dict | None = None,
-                 cap_bands: list[dict] | None = None) -> Path:
+                 cap_bands: list[dict] | None = None, lexicon: dict[str, list[str]] | None = None) -> Path:
     """The canonical tables and params / cap_bands / lexicon in one SQLite file, with the
     column types the exported queries were checked against."""
     db = Path(db_path)
@@ -205,7 +209,7 @@ def write_sqlite(canonical: Canonical, db_path: str | Path, params: dict | None 
             quoted = ", ".join(f'"{c}"' for c in cols)
             con.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({", ".join("?" * len(cols))})',
                             df.itertuples(index=False, name=None))
-        for name, (header, rows) in aux_rows(params, cap_bands).items():
+        for name, (header, rows) in aux_rows(params, cap_bands, lexicon).items():
             con.executemany(f'INSERT INTO {name} VALUES ({", ".join("?" * len(header))})', rows)
         con.execute("CREATE INDEX IF NOT EXISTS lexicon_list ON lexicon(list, term)")
         con.commit()

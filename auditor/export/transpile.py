@@ -72,7 +72,7 @@ class Macro:
     body: exp.Expression
 
 
-MACRO_RE = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+(\w+)\s*\(([^)]*)\)\s+AS\s+(.*?);",
+MACRO_RE = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+(\w+)\s*\(([^)]*)\)\s+AS\s+(.*?);[ \t]*(?=\n|\Z)",
                       re.IGNORECASE | re.DOTALL)
 
 
@@ -132,6 +132,22 @@ def expand_macros(tree: exp.Expression, macros: dict[str, Macro] | None = None, 
         return node
 
     return bottom_up(tree, expand)
+
+
+def inline_views(query: str) -> str:
+    """The query with the shared views it reads (checks/_views.sql) prepended as CTEs,
+    so that it stands alone in a dialect that has no such views (the SQLite of the
+    Great Expectations export)."""
+    from auditor.engine.views import needed
+
+    views = needed([query])
+    if not views:
+        return query
+    ctes = ",\n".join(f"{v.name} AS ({v.body})" for v in views)
+    m = re.match(r"\s*WITH\s+(RECURSIVE\s+)?", query, re.IGNORECASE)
+    if m:
+        return f"WITH {m.group(1) or ''}{ctes},\n{query[m.end():]}"
+    return f"WITH {ctes}\n{query}"
 
 
 def parse(query: str) -> exp.Expression:
@@ -727,7 +743,7 @@ def sqlite_schema_sql() -> list[str]:
         cols = ", ".join(f'"{c}" {sqlite_type(t, c)}' for c in columns(t))
         stmts.append(f'CREATE TABLE "{t}" ({cols})')
     stmts += [('CREATE TABLE params ("exec_weight" REAL, "project_weight_total" REAL, '
-               '"department_weight_total" REAL, "full_tolerance" REAL)'),
+               '"department_weight_total" REAL)'),
               'CREATE TABLE cap_bands ("rate_from" REAL, "rate_to" REAL, "max_total" REAL)',
               'CREATE TABLE lexicon ("list" TEXT, "term" TEXT)']
     return stmts

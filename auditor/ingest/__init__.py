@@ -154,7 +154,7 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
 
             doc = parse_pdf(file, p)
         elif kind == "ole":
-            from auditor.ingest.csvfile import FormatError
+            from auditor.ingest.grid import FormatError
             from auditor.ingest.xls import parse_xls
 
             try:

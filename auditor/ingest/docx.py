@@ -16,7 +16,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from auditor.ingest.csvfile import clean_cell
+from auditor.ingest.grid import clean_cell
 from auditor.ingest.raw import Cell, Paragraph, RawDocument, RawTable
 from auditor.ingest.text import heading_text
 from auditor.ingest.xlsx import (

@@ -38,6 +38,7 @@ class RawTable:
     page: int | None = None
     layout: str = "row"              # row | cell | sheet | docx | csv
     preamble: list[str] = field(default_factory=list)   # short lines between the heading and the table (单位：万元)
+    truncated: bool = False          # the text ends inside the table (a page stored cut off): rows are missing
 
     def first_line(self) -> int | None:
         for row in self.rows:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from auditor.ingest.csvfile import FormatError, GridRow, Segmenter, clean_cell
+from auditor.ingest.grid import FormatError, GridRow, Segmenter, clean_cell
 from auditor.ingest.raw import Cell, RawDocument
 from auditor.ingest.text import heading_text
 from auditor.ingest.xlsx import DEFAULT_MAX_CELLS, _column_letter, format_general

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-from auditor.ingest.csvfile import FormatError, GridRow, Segmenter, clean_cell
+from auditor.ingest.grid import FormatError, GridRow, Segmenter, clean_cell
 from auditor.ingest.raw import Cell, RawDocument
 from auditor.ingest.text import heading_text
 

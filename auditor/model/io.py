@@ -84,6 +84,11 @@ def canonical_table_of(path: Path) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def read_table(path: Path, table: str) -> pd.DataFrame:
+    """One canonical table from `<table>.parquet` or `<table>.csv`, completed and typed."""
+    return _complete(table, _read(path), path)
+
+
 def read_canonical_file(path: Path, table: str) -> pd.DataFrame:
     df = _read(path) if path.suffix.lower() == ".csv" else pd.read_csv(path, sep="\t", dtype=str,
                                                                        keep_default_na=False, na_values=[""])

@@ -16,16 +16,7 @@ with warnings.catch_warnings():
 
 from auditor.model.tables import PANDAS_DTYPES, SPEC, column_kind, columns, number_fields
 
-# value ranges that no correctly read document can break
-RANGES: dict[str, dict[str, tuple[float | None, float | None]]] = {
-    "funds": {"budget": (0, None), "executed": (0, None), "initial_budget": (0, None), "rate": (0, 100000),
-              "weight": (0, 1000), "score": (0, 1000)},
-    "indicators": {"weight": (0, 1000), "score": (0, 1000), "completion": (0, 100000)},
-    "scores": {"subtotal": (0, 1000), "exec_score": (0, 1000), "deduction": (0, 1000), "total": (0, 1000),
-               "exec_weight": (0, 1000), "weight_total": (0, 1000)},
-    "sections": {"declared": (0, 1000)},
-}
-KEYS = {"documents": ["doc_id", "file"], "tables": ["doc_id", "table_id", "kind"]}
+from auditor.model.schemas_data import KEYS, RANGES  # noqa: E402
 
 
 def _column(table: str, name: str) -> pa.Column:

@@ -8,10 +8,12 @@ intervals `[f - f_tol, f + f_tol]`, never bare values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from auditor.model.numbers import Number
 
-from auditor.normalize.numbers import Number
+if TYPE_CHECKING:     # pandas is imported where frames are made: `auditor --help` needs none
+    import pandas as pd
 
 NUMBER_SUFFIXES = ("", "_raw", "_tol", "_loc")
 
@@ -48,13 +50,20 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # performance target tables (表16/表17)
     "targets": (("doc_id", "table_id", "row_no", "line", "project", "level1", "level2", "name",
                  "operator", "unit", "target_text", "deadline"), ("target", "budget")),
-    # what the reading stages could not use: kind is unreadable / unrecognized / row_unparsed / schema
+    # what the reading stages could not use: kind is unreadable / unrecognized / row_unparsed / schema /
+    # truncated / unread_layout / mostly_unread
     "problems": (("doc_id", "table_id", "line", "kind", "detail", "text"), ()),
+    # what was read of each document (auditor.coverage): figures printed and figures that reached a row
+    "coverage": (("doc_id", "tables_by_kind", "tables", "rows", "claims", "figures", "figures_read", "share"), ()),
+    # the figures that reached no canonical row, with where they were printed
+    "unread": (("doc_id", "line", "col", "kind", "where", "figure", "text"), ()),
 }
 
 # Columns that are numeric even though they are not interval-carrying numbers.
 INT_COLUMNS = {"row_no", "line", "page", "goal_line"}
-TABLE_INT_COLUMNS = {"ledger": {"level"}}
+TABLE_INT_COLUMNS = {"ledger": {"level"}, "coverage": {"tables", "rows", "claims", "figures", "figures_read"},
+                     "unread": {"col"}}
+TABLE_FLOAT_COLUMNS = {"coverage": {"share"}}
 BOOL_COLUMNS = {"qualitative"}
 
 
@@ -87,7 +96,7 @@ def empty_frame(table: str) -> pd.DataFrame:
 def column_kind(table: str, column: str) -> str:
     """The one place a canonical column's type is decided: float, int, bool or string
     (pandas dtypes, pandera schemas and Spark types all derive from it)."""
-    if column in number_fields(table) or column.endswith("_tol"):
+    if column in number_fields(table) or column.endswith("_tol") or column in TABLE_FLOAT_COLUMNS.get(table, ()):
         return "float"
     if column in INT_COLUMNS or column in TABLE_INT_COLUMNS.get(table, ()):
         return "int"
@@ -107,6 +116,8 @@ def _as_bool(v):
 
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:
     """Rows (dicts, missing keys allowed) -> a DataFrame with the canonical dtypes."""
+    import pandas as pd
+
     cols = columns(table)
     unknown = {k for r in rows for k in r} - set(cols)
     if unknown:
@@ -138,6 +149,8 @@ class Canonical:
 
     @classmethod
     def concat(cls, parts: list["Canonical"]) -> "Canonical":
+        import pandas as pd
+
         out = {}
         for t in SPEC:
             frames = [p.frames[t] for p in parts if len(p.frames[t])]

@@ -14,6 +14,7 @@ NORMALIZERS: dict[str, str] = {
     "project_selfeval": "auditor.normalize.selfeval:normalize_project",
     "transfer_selfeval": "auditor.normalize.selfeval:normalize_project",
     "department_selfeval": "auditor.normalize.selfeval:normalize_department",
+    "score_table": "auditor.normalize.selfeval:normalize_scoring",
     "basic_data": "auditor.normalize.basic_data:normalize_basic_data",
     "ledger": "auditor.normalize.ledger:normalize_ledger",
     "department_targets": "auditor.normalize.targets:normalize_targets",

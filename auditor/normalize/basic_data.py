@@ -18,16 +18,23 @@ comes. Rows without any amount (厉行节约保障措施: a sentence) are not le
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from auditor.ingest.raw import RawTable
+from auditor.model.numbers import clean, parse_number
 from auditor.model.tables import put_number
 from auditor.normalize import Rows, TableContext
 from auditor.normalize.ledger import real_title
-from auditor.normalize.numbers import clean, parse_number
+from auditor.recognize import vocabulary
 
-NUMBERED = re.compile(r"^\s*(\d+|[一二三四五六七八九十]+)\s*[、.．]\s*")
-WITHIN = re.compile(r"^\s*其中\s*[:：]?\s*")
-TOP_ITEM = re.compile(r"三公|项目支出|公用经费|人员经费|基本支出|政府采购|预算调整|保障措施|供养人员|合计|总计|收入|支出总")
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """(numbered item, 其中 item, top-level item) patterns, from the vocabulary (section basic_data)."""
+    v = vocabulary()["basic_data"]
+    return re.compile(v["numbered"]), re.compile(v["within"]), re.compile(v["top_item"])
+
+
 PLACEHOLDER = re.compile(r"^[.…·。\s]*$")
 DASH = re.compile(r"^[-—–－─/]+$")
 
@@ -50,6 +57,7 @@ def normalize_basic_data(table: RawTable, ctx: TableContext) -> Rows:
     out: Rows = {"tables": [{"doc_id": ctx.doc_id, "table_id": ctx.table_id, "kind": "basic_data", "title": title,
                              "name": None, "unit": None, "year": ctx.year, "line": table.first_line()}],
                  "ledger": []}
+    numbered, within, top_item = _words()
     columns: dict[int, str] = {}
     block = None
     item = 0
@@ -74,13 +82,13 @@ def normalize_basic_data(table: RawTable, ctx: TableContext) -> Rows:
             continue
         if not label:
             name, level = block, 1
-        elif WITHIN.match(label):
-            name, level = WITHIN.sub("", label), prev_level + 1
+        elif within.match(label):
+            name, level = within.sub("", label), prev_level + 1
             sibling_level = level
-        elif NUMBERED.match(label):
-            name, level = NUMBERED.sub("", label), 2
+        elif numbered.match(label):
+            name, level = numbered.sub("", label), 2
             sibling_level = None
-        elif sibling_level is not None and not TOP_ITEM.search(clean(label)):
+        elif sibling_level is not None and not top_item.search(clean(label)):
             name, level = label, sibling_level
         else:
             name, level = label, 1

@@ -1,16 +1,22 @@
-"""Small predicates over printed cells, shared by the table normalizers."""
+"""Small predicates over printed cells, shared by the table normalizers.
+
+The labels themselves (fund, score and identity labels, 一级/二级 names, block
+labels) are vocabulary data, compiled once in auditor.recognize.labels; this
+module only adds what needs the number parser."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from auditor.normalize.numbers import Number, clean, parse_number, parse_operator
+from auditor.model.numbers import Number, clean, parse_number, parse_operator
 from auditor.recognize import fold, vocabulary
+from auditor.recognize.labels import is_block_label, is_level1, is_level2, match_label
+from auditor.recognize.labels import split_declared as _split_declared
 
-UNIT = re.compile(r"^(%|‰|百分点|[万千百亿]?(元|人次|人日|人|户次|户|家次|家|个工作日|工作日|个月|个|次|天|日|月|年|分钟|小时|"
-                  r"秒|项|件|册|篇|场|所|台|套|公里|千米|米|平方米|平方公里|亩|公顷|吨|公斤|千克|克|斤|条|份|辆|张|批|期|座|处|"
-                  r"名|例|床|课时|学时|册次|本|页|分)(/(人|次|户|年|月|天|人年|人次))?)$")
-DECLARED = re.compile(r"^(.*?)[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
+
+@lru_cache(maxsize=1)
+def _unit() -> re.Pattern:
+    return re.compile(vocabulary()["units"])
 
 
 def is_plain_number(text: str) -> bool:
@@ -33,7 +39,7 @@ def as_completion(text: str) -> Number | None:
 
 def is_unit(text: str) -> bool:
     s = clean(text)
-    return bool(s) and bool(UNIT.match(s))
+    return bool(s) and bool(_unit().match(s))
 
 
 def is_operator(text: str) -> bool:
@@ -41,53 +47,16 @@ def is_operator(text: str) -> bool:
 
 
 def label_of(text: str) -> str:
-    """Display form of a label: no inner whitespace (PDF wrapping), brackets kept."""
+    """Display form of a label: folded (no inner whitespace from PDF wrapping, full-width
+    and traditional forms folded), brackets kept."""
     return clean(text)
 
 
 def split_declared(label: str) -> tuple[str, Number | None]:
     """`质量指标（8）` / `产出指标(50分)` -> ("质量指标", 8)."""
-    m = DECLARED.match(clean(label))
-    if not m or not m.group(1):
-        return clean(label), None
-    return m.group(1), parse_number(m.group(2))
+    base, weight = _split_declared(label)
+    return base, (parse_number(weight) if weight is not None else None)
 
 
-def is_level1(label: str) -> bool:
-    f = fold(split_declared(label)[0])
-    return f in vocabulary()["level1_labels"]
-
-
-def is_block_label(label: str) -> bool:
-    return fold(label) in vocabulary()["block_labels"]
-
-
-def _label_table() -> list[tuple[str, str, str]]:
-    v = vocabulary()
-    out = []
-    for group in ("fund_labels", "score_labels", "identity_labels"):
-        for fieldname, variants in v[group].items():
-            out += [(x if "\\" in x else fold(x), group, fieldname) for x in variants]
-    return sorted(out, key=lambda t: -len(t[0]))
-
-
-_LABELS: list[tuple[str, str, str]] | None = None
-
-
-@lru_cache(maxsize=65536)
-def match_label(text: str) -> tuple[str, str] | None:
-    """(group, field) of a header label cell such as `项目预算金额(万元)` or `预算执行率得分`."""
-    global _LABELS
-    if _LABELS is None:
-        _LABELS = _label_table()
-    f = fold(text)
-    if not f or len(f) > 24 or parse_number(text).value is not None:
-        return None
-    for variant, group, fieldname in _LABELS:
-        pattern = variant
-        if "\\" not in pattern:
-            if f == pattern or (f.startswith(pattern) and len(f) - len(pattern) <= 8):
-                return group, fieldname
-        elif re.match(pattern, f):
-            return group, fieldname
-    return None
+__all__ = ["is_plain_number", "as_completion", "is_unit", "is_operator", "label_of", "split_declared", "is_level1",
+           "is_level2", "is_block_label", "match_label", "fold"]

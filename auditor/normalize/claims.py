@@ -76,6 +76,10 @@ BUDGET_STATED = re.compile(r"(年初预算|调整预算|全年预算|调整后�
                            + r"\s*(亿元|万元|元|万)")
 # 决算数大于预算数55.93万元: the budget is the executed amount minus (or plus) the difference
 OVER_BUDGET = re.compile(r"决算数?(大于|高于|超过|多于|超出|小于|低于|少于)(?:年初)?预算数?\s*" + NUM + r"\s*(亿元|万元|元|万)")
+RESIDUE = re.compile(r"(增加|增长|上升|提高|减少|下降|降低)\s*[(（]\s*(增加|增长|上升|提高|减少|下降|降低)\s*[)）]")
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:(?:19|20)[XxＸｘ×]{2}\s*年|[XxＸｘ×]{2,}(?=[\u4e00-\u9fff%％])|[XxＸｘ×]{2,}\s*(?:万元|元|%|％))")
+GRADE = re.compile(r"(?:评价|评定|自评|绩效)?(?:等级|结果|结论|等次)(?:评定)?(?:为|是|:|：)\s*[“\"]?(优秀|优|良好|良|中等|中|合格|及格|不合格|差)(?![\u4e00-\u9fff]{2})")
+GRADE_WORDS = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "及格": "中", "不合格": "差"}
 COMPARED_YEAR = re.compile(r"(?:比|较|与)\s*((?:19|20)\d{2})\s*年")
 OPENS_WITH_COMPARISON = re.compile(r"^(?:与|较|比|同比|相比|环比)")
 PREVIOUS = re.compile(r"(?:上年|去年|上一年度?|上年度)(?:同期)?(?:决算数|决算|支出|为|是|的)*\s*" + NUM
@@ -660,6 +664,50 @@ class _Extractor:
                 row = self._emit(kind, m.start(), m.end(), _subject(t[cstart:m.start()]) or None)
                 row["value_loc"] = self.loc(m.start())
 
+    def wording(self) -> None:
+        """Statements whose words betray an unfinished template: 下降（增长）, XX局, 20XX年."""
+        t = self.p.text
+        for m in RESIDUE.finditer(t):
+            row = self._emit("template_residue", m.start(), m.end(), None)
+            row["value_loc"] = self.loc(m.start())
+        for m in PLACEHOLDER.finditer(t):
+            cstart = self.p.clauses[_index(self.p.clauses, m.start())][0]
+            row = self._emit("placeholder", m.start(), m.end(), _subject(t[cstart:m.start()]) or None)
+            row["value_loc"] = self.loc(m.start())
+
+    def direction_conflicts(self) -> None:
+        """减少 X 万元，增长 Y%: the amount and the percent of one change point opposite ways."""
+        t = self.p.text
+        for a, b in self.p.sentences:
+            mentions = self._change_mentions(a, b)
+            for x, y in zip(mentions, mentions[1:]):
+                if x.group(3) == "%" or y.group(3) != "%" or y.start() - x.end() > 12:
+                    continue
+                if bool(re.fullmatch(DOWN, x.group(1))) != bool(re.fullmatch(DOWN, y.group(1))):
+                    cstart = self.p.clauses[_index(self.p.clauses, x.start())][0]
+                    row = self._emit("direction_conflict", x.start(), y.end(),
+                                     _subject(re.split(COMPARE, t[cstart:x.start()])[0]) or None)
+                    row["value_loc"] = self.loc(y.start(1))
+
+    def grades(self) -> None:
+        """“总得分97.94分，评价等级为优”: the grade with the score it is given for."""
+        t = self.p.text
+        for m in GRADE.finditer(t):
+            s = _index(self.p.sentences, m.start())
+            a, b = self.p.sentences[s]
+            sm = None
+            for sm in SCORE.finditer(t, a, m.start()):
+                pass
+            if sm is None:
+                sm = SCORE.search(t, m.end(), b)
+            if sm is None:
+                continue
+            n = parse_number(sm.group(2))
+            row = self._emit("grade", m.start(), m.end(), GRADE_WORDS.get(m.group(1), m.group(1)),
+                             Number(raw=self.p.printed[sm.start(2):sm.end()], value=n.value, tol=n.tol,
+                                    decimals=n.decimals, unit="分"), sm.start(2))
+            row["sentence"] = self._sentence(s)
+
     def run(self, title_like: bool = False, narrative: bool = True) -> list[dict]:
         self.total_parts()
         if narrative:
@@ -670,6 +718,9 @@ class _Extractor:
             self.scores()
             self.years(title_like)
             self.blanks()
+            self.wording()
+            self.direction_conflicts()
+            self.grades()
         self.docnos()
         self.out.sort(key=lambda r: r["_pos"])
         for r in self.out:
@@ -680,7 +731,7 @@ class _Extractor:
 def claims_from_text(text: str, loc, title_like: bool = False, narrative: bool = True) -> list[dict]:
     """Claims of one block of text; `loc(offset)` gives the "line:col" of a character.
     Rows lack doc_id, claim_id and line, which the caller adds."""
-    if not text or not re.search(r"\d|%|分", text):
+    if not text or not re.search(r"\d|%|分|[XxＸｘ×]{2}|[优良中差]", text):
         return []
     return _Extractor(text, loc).run(title_like, narrative)
 

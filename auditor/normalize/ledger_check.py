@@ -5,7 +5,7 @@ parts merged, rows lost) far more likely than printed wrong in a dozen places;
 reporting each identity as a document error would bury the one real problem.
 So the normalizer checks the table's own structure once, and a table that
 does not hold gets a `problems` row of kind `table_uncertain` naming what did
-not fit: INP007 reports it, and the arithmetic rules (EXP) stand down on it.
+not fit: INP011 reports it, and the arithmetic rules (EXP) stand down on it.
 
 The checks mirror the rules on purpose, in their simplest form (one table, no
 page-break grouping): a total against the top-level items since the previous

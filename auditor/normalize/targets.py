@@ -27,29 +27,35 @@ A target is numeric (``target``) only when its unit is empty, % or a real unit
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from auditor.ingest.raw import Cell, RawTable
+from auditor.model.numbers import clean, parse_number, parse_operator
 from auditor.model.tables import put_number
 from auditor.normalize import Rows, TableContext
 from auditor.normalize.cells import is_level1, is_unit
 from auditor.normalize.ledger import real_title
-from auditor.normalize.numbers import clean, parse_number, parse_operator
-from auditor.recognize import fold
+from auditor.recognize import fold, vocabulary
 
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-DATE = re.compile(r"^(\d{4}\s*[-./年]\s*\d{1,2}(\s*[-./月]\s*\d{1,2}\s*日?)?\s*月?|\d{4}\s*年\s*(底|末|内|年底|年末)?"
-                  r"|\d{4}[-./]\d{1,2}[-./]\d{1,2})$")
-IDENTITY = re.compile(r"^(项目\(政策\)名称|项目名称|部门\(单位\)名称|单位名称|部门名称)$")
-UNIT_LABEL = re.compile(r"^(实施单位|资金使用单位)$")
-SKIP_LABEL = re.compile(r"^(主管部门|实施单位|资金使用单位|项目属性|项目类型|项目期限)$")
-BUDGET = re.compile(r"^(预算资金情况|项目资金|资金情况|预算金额|年度资金总额|预算数)")
-GOAL = re.compile(r"^(总体目标|年度绩效目标|年度总体目标|绩效目标|长期目标|年度目标)$")
-TASKS = re.compile(r"^(年度主要任务|主要任务|对应项目)$")
-HEADER_WORDS = re.compile(r"^(一级指标|二级指标|三级指标|运算符号?|指标值|度量单位|计量单位|完成时限|指标性质)$")
-BLOCK = re.compile(r"^(绩效指标|年度绩效指标|分解目标)$")
-LEVEL2 = re.compile(r"指标|满意度指?$")
-EXTRA_OPERATORS = {"不晚于": "<=", "不迟于": "<=", "早于": "<", "不早于": ">=", "晚于": ">", "≯": "<=", "≮": ">="}
 UNIT_CODE = re.compile(r"^\d{4,}\s*|[-－]\s*\d{4,}$")
+
+
+class _Words:
+    """The target tables' words, from the vocabulary (section `targets`)."""
+
+    def __init__(self) -> None:
+        v = vocabulary()["targets"]
+        for key in ("identity", "unit_label", "skip_label", "budget", "goal", "tasks", "header_words", "block",
+                    "level2", "date"):
+            setattr(self, key, re.compile(v[key]))
+        self.deadline_operators = {fold(tok): op for op, toks in vocabulary()["deadline_operators"].items()
+                                   for tok in toks}
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    return _Words()
 
 
 def _text(cell: Cell) -> str:
@@ -57,12 +63,15 @@ def _text(cell: Cell) -> str:
 
 
 def _name(text: str) -> str:
+    """A name for display, as printed but for the spaces PDF wrapping leaves between Chinese
+    characters (labels are matched by their fold, auditor.recognize.fold; names keep their brackets
+    so that the same project reads the same in every table)."""
     return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text.strip())
 
 
 def _operator(text: str) -> str | None:
     s = clean(text)
-    return parse_operator(s) or EXTRA_OPERATORS.get(s)
+    return parse_operator(s) or _words().deadline_operators.get(s)
 
 
 def _is_amount(text: str) -> bool:
@@ -114,9 +123,9 @@ class _Targets:
         self.add(line, "年度主要任务", labels[0] if len(labels) > 1 else None, labels[-1], budget=budget)
 
     def indicator(self, cells: list[Cell], line) -> None:
-        items = [(c, _text(c)) for c in cells if _text(c) and not BLOCK.match(fold(_text(c)))]
+        items = [(c, _text(c)) for c in cells if _text(c) and not _words().block.match(fold(_text(c)))]
         deadline = None
-        if items and DATE.match(clean(items[-1][1])):
+        if items and _words().date.match(clean(items[-1][1])):
             deadline = items.pop()[1]
         op_i = next((i for i, (_, t) in enumerate(items) if _operator(t)), None)
         value_cells: list[tuple[Cell, str]] = []
@@ -169,7 +178,7 @@ class _Targets:
             t = _name(t)
             if is_level1(t):
                 self.level1, self.level2 = t, None
-            elif LEVEL2.search(t) and len(t) <= 12:
+            elif _words().level2.search(t) and len(t) <= 12:
                 self.level2 = t
             else:
                 self.pending = t
@@ -185,28 +194,28 @@ def normalize_targets(table: RawTable, ctx: TableContext) -> Rows:
         first = fold(_text(cells[0]))
         line = next((c.line for c in row if c.line), None)
         folded = [fold(_text(c)) for c in cells]
-        if IDENTITY.match(first) and len(cells) > 1:
+        if _words().identity.match(first) and len(cells) > 1:
             t.project = _name(UNIT_CODE.sub("", _text(cells[1])).strip()) or None
             mode = None
             continue
-        if any(UNIT_LABEL.match(f) for f in folded):
-            i = next(i for i, f in enumerate(folded) if UNIT_LABEL.match(f))
+        if any(_words().unit_label.match(f) for f in folded):
+            i = next(i for i, f in enumerate(folded) if _words().unit_label.match(f))
             if i + 1 < len(cells):
                 t.unit = _name(_text(cells[i + 1]))
-        if SKIP_LABEL.match(first):
+        if _words().skip_label.match(first):
             continue
-        if any(TASKS.match(f) for f in folded):
+        if any(_words().tasks.match(f) for f in folded):
             mode = "tasks"
             continue
-        if BUDGET.match(first) and mode != "tasks":
+        if _words().budget.match(first) and mode != "tasks":
             amount = next((c for c in cells[1:] if _is_amount(_text(c))), None)
             if amount is not None:
                 t.budget = (parse_number(_text(amount)), amount.loc())
             continue
-        if GOAL.match(first):
+        if _words().goal.match(first):
             mode = None
             continue
-        if sum(1 for f in folded if HEADER_WORDS.match(f)) >= 2:
+        if sum(1 for f in folded if _words().header_words.match(f)) >= 2:
             mode = "indicators"
             continue
         if mode == "tasks":

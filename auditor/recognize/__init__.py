@@ -8,9 +8,11 @@ from pathlib import Path
 import yaml
 
 from auditor.ingest.raw import RawTable
-from auditor.normalize.numbers import clean
+from auditor.textfold import PINYIN_NOTE, fold_chars, match_key
 
 VOCAB_PATH = Path(__file__).with_name("vocabulary.yaml")
+# a table whose cells a PDF text layer gave in reading order: not read (auditor.ingest.text)
+UNREAD_LAYOUT = "unread_layout"
 
 
 @lru_cache(maxsize=1)
@@ -18,14 +20,17 @@ def vocabulary() -> dict:
     return yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=131072)
 def _fold(text: str) -> str:
-    return clean(text).replace("（", "(").replace("）", ")").replace("：", ":")
+    if "(" in text or "（" in text:
+        text = PINYIN_NOTE.sub("", fold_chars(text))
+    return match_key(text)
 
 
 def fold(text: str | None) -> str:
-    """Text for matching: NFKC, no whitespace, full-width brackets folded."""
-    return _fold("" if text is None else str(text))
+    """The key a label is matched by: auditor.textfold.match_key (full-width, traditional
+    characters, look-alike signs and spaces folded), pinyin notes (學(xué)) dropped."""
+    return "" if text is None else _fold(str(text))
 
 
 def _label_hit(patterns: list[str], cells: list[str]) -> bool:
@@ -73,8 +78,23 @@ def merge_continuations(tables: list[RawTable]) -> list[tuple[str | None, RawTab
     self-evaluation section without its own identity row continues the table
     before it; a budget table under the same title whose header repeats continues
     it too (the repeated header rows are dropped)."""
+    from auditor.recognize.stream import has_header, rebuild, split_run_on
+
     out: list[tuple[str | None, RawTable]] = []
     for table in tables:
+        if table.layout == "runon":
+            cells = split_run_on(table.rows[0][0].text, table.rows[0][0].line)
+            if not has_header(cells):
+                # a fragment without its header: which column a figure stands in is not printed
+                out.append((UNREAD_LAYOUT, table))
+                continue
+            table = RawTable(title=table.title, rows=[cells], line=table.line, headings=table.headings,
+                             layout="stream", preamble=table.preamble, page=table.page)
+        if table.layout == "pdfcells":
+            out.append((UNREAD_LAYOUT, table))
+            continue
+        table = rebuild(table)
+        table, scoring = _split_scoring(table)
         kind = classify(table)
         if out:
             prev_kind, prev = out[-1]
@@ -91,4 +111,24 @@ def merge_continuations(tables: list[RawTable]) -> list[tuple[str | None, RawTab
                 prev.rows.extend(rows)
                 continue
         out.append((kind, table))
+        if scoring is not None:
+            out.append(("score_table", scoring))
     return out
+
+
+def _is_scoring_header(row) -> bool:
+    words = [fold(w) for w in vocabulary().get("scoring_header", [])]
+    return sum(1 for c in row if c.text and any(fold(c.text).startswith(w) for w in words)) >= 3
+
+
+def _split_scoring(table: RawTable) -> tuple[RawTable, RawTable | None]:
+    """A scoring table (标准值 | 实际值 | 评分标准 | 自评得分) printed under a table without a
+    break: cut off as a table of its own."""
+    k = next((i for i, row in enumerate(table.rows) if i > 0 and _is_scoring_header(row)), None)
+    if k is None:
+        return table, None
+    head = RawTable(table.title, table.rows[:k], table.line, table.headings, table.sheet, table.page, table.layout,
+                    table.preamble)
+    tail = RawTable(table.title, table.rows[k:], table.rows[k][0].line if table.rows[k] else table.line,
+                    table.headings, table.sheet, table.page, table.layout, table.preamble, table.truncated)
+    return head, tail

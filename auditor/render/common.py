@@ -25,8 +25,9 @@ META_RULES = {
                "A baseline entry no longer matches any finding.",
                "基线中的这条已接受问题不再出现（已修正，或印出值已变化）。请更新基线文件。",
                "运行 auditor baseline --prune 删除已不再出现的条目；印出值变化的，请重新核实后再接受。"),
-    "AUD003": ("unreadable-table", "error", "A table could not be read; its rules did not run.",
-               "表格无法读取，相关规则未对其运行。",
+    "AUD003": ("rule-not-transpilable", "warning",
+               "A rule could not be translated for this engine (Spark SQL) and did not run there.",
+               "规则无法转换为 Spark SQL，未在 Spark 上运行。",
                "检查该规范表文件的列与 auditor schema 是否一致，或用 DuckDB 引擎运行这条规则。"),
 }
 META_FAMILY_TITLE = "工具自检 Tool"

@@ -1,0 +1,83 @@
+-- Shared views: what several rules derive from the canonical tables, defined once.
+-- Every rule query may read them by name. `CREATE VIEW` is expanded where it is read;
+-- `CREATE TABLE ... AS` is computed once per run (a DuckDB temporary table, a cached
+-- Spark view, a CTE in the Great Expectations export) and only when a selected rule
+-- reads it. Like the macros of _macros.sql they are DuckDB SQL, transpiled for Spark
+-- and SQLite by auditor.export.transpile. Only views read by the engine itself live
+-- here; a rule pack cannot add any.
+
+-- the indicator rows of self-evaluations (indicators) and of target tables (targets),
+-- with the printed target as one text and its location
+CREATE VIEW indicator_rows AS
+  SELECT 'indicators' AS src, doc_id, table_id, row_no, line, level1, level2, name, operator, unit,
+         target_text, target, target_raw, target_tol, target_loc,
+         trim(coalesce(target_text, target_raw, '')) AS tt, trim(coalesce(unit, '')) AS u,
+         coalesce(target_loc, CAST(line AS VARCHAR)) AS loc
+  FROM indicators
+  UNION ALL
+  SELECT 'targets', doc_id, table_id, row_no, line, level1, level2, name, operator, unit,
+         target_text, target, target_raw, target_tol, target_loc,
+         trim(coalesce(target_text, target_raw, '')), trim(coalesce(unit, '')),
+         coalesce(target_loc, CAST(line AS VARCHAR))
+  FROM targets;
+
+-- every distinct indicator name, cleaned once: `nm` compares names across rows (no
+-- whitespace, full-width punctuation folded, trailing punctuation dropped: “待遇。” =
+-- “待遇”), `squashed` is the name without whitespace that word lists are matched in
+CREATE TABLE indicator_names AS
+  SELECT name, clean_text(name) AS nm, regexp_replace(name, '\s+', '', 'g') AS squashed
+  FROM (SELECT DISTINCT name FROM indicators WHERE name IS NOT NULL
+        UNION SELECT DISTINCT name FROM targets WHERE name IS NOT NULL) n;
+
+-- for each distinct name and word list of checks/_lexicon.yaml, the longest term of
+-- the list the name contains (no row when it contains none)
+CREATE TABLE name_terms AS
+  SELECT n.name, l.list, max_by(l.term, length(l.term)) AS term
+  FROM indicator_names n JOIN lexicon l ON contains(n.squashed, l.term)
+  GROUP BY n.name, l.list;
+
+-- the lists a rule asks about as columns of the distinct name: the matched term, or NULL
+CREATE TABLE name_meaning AS
+  SELECT n.name, n.nm, n.squashed,
+         max(CASE WHEN t.list = 'higher_is_better' THEN t.term END) AS higher,
+         max(CASE WHEN t.list = 'lower_is_better' THEN t.term END) AS lower,
+         max(CASE WHEN t.list = 'bounded_rate' THEN t.term END) AS bounded,
+         max(CASE WHEN t.list = 'completion_rate' THEN t.term END) AS completion_rate,
+         max(CASE WHEN t.list = 'count_name' THEN t.term END) AS count_word,
+         max(CASE WHEN t.list = 'ratio_word' THEN t.term END) AS ratio_word,
+         max(CASE WHEN t.list = 'not_ratio' THEN t.term END) AS not_ratio,
+         max(CASE WHEN t.list = 'time_word' THEN t.term END) AS time_word,
+         max(CASE WHEN t.list = 'progress_word' THEN t.term END) AS progress_word,
+         max(CASE WHEN t.list = 'cost_word' THEN t.term END) AS cost_word,
+         max(CASE WHEN t.list = 'per_unit_word' THEN t.term END) AS per_unit_word
+  FROM indicator_names n LEFT JOIN name_terms t ON t.name = n.name
+  GROUP BY n.name, n.nm, n.squashed;
+
+-- indicator rows with their name's meaning and cleaned forms (`nm` '' for a blank name)
+CREATE VIEW indicator_meaning AS
+  SELECT r.*, coalesce(m.nm, '') AS nm, coalesce(m.squashed, '') AS squashed,
+         m.higher, m.lower, m.bounded, m.completion_rate, m.count_word, m.ratio_word, m.not_ratio,
+         m.time_word, m.progress_word, m.cost_word, m.per_unit_word,
+         (r.u IN ('%', '％') OR ends_with(r.tt, '%') OR ends_with(r.tt, '％')
+           OR (r.u = '' AND (contains(coalesce(m.squashed, ''), '率') OR contains(coalesce(m.squashed, ''), '比例')))) AS pct,
+         r.tt || CASE WHEN r.u <> '' AND NOT ends_with(r.tt, r.u) THEN r.u ELSE '' END AS val
+  FROM indicator_rows r LEFT JOIN name_meaning m ON m.name = r.name;
+
+-- the rows CPY002/CPY004 compare within a table: cleaned name and 二级 label
+CREATE VIEW indicator_order AS
+  SELECT r.src, r.doc_id, r.table_id, r.line, r.row_no, r.name, r.level2, coalesce(m.nm, '') AS nm,
+         regexp_replace(coalesce(r.level2, ''), '\s+', '', 'g') AS l2
+  FROM indicator_rows r LEFT JOIN indicator_names m ON m.name = r.name;
+
+-- the rows of indicator_order whose cleaned name occurs more than once in its table (the
+-- candidates of CPY002 and CPY004, computed once for both), numbered in table order
+CREATE TABLE indicator_repeats AS
+  SELECT o.*, row_number() OVER (PARTITION BY o.src, o.doc_id, o.table_id ORDER BY o.line, o.row_no) AS ord
+  FROM indicator_order o
+  JOIN (SELECT src, doc_id, table_id, nm FROM indicator_order WHERE nm <> ''
+        GROUP BY src, doc_id, table_id, nm HAVING count(*) > 1) d
+    ON d.src = o.src AND d.doc_id = o.doc_id AND d.table_id = o.table_id AND d.nm = o.nm;
+
+-- each distinct table title without spaces, punctuation and brackets (norm_name)
+CREATE TABLE title_names AS
+  SELECT title, norm_name(title) AS norm FROM (SELECT DISTINCT title FROM tables WHERE title IS NOT NULL) t;
