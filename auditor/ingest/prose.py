@@ -95,6 +95,13 @@ class _Builder:
         self.marks: list[tuple[int, int | None, int]] = []
         self.first: Line | None = None
         self.last: Line | None = None
+        self.before_last = 0          # length of the text before the last line was added
+
+    def last_continues_prose(self) -> bool:
+        """Whether the last line carries on a sentence already under way (the text
+        before it says something: punctuation or an amount), so it is no heading.
+        Lines of a title (the unit's name, then the year and the title) are not prose."""
+        return bool(PROSE.search("".join(self.chars[:self.before_last])))
 
     def empty(self) -> bool:
         return not self.chars
@@ -112,6 +119,7 @@ class _Builder:
         text = raw[lead:]
         if not text:
             return
+        self.before_last = len(self.chars)
         if self.first is None:
             self.first = ln
         folded = fold_chars(text)
@@ -152,6 +160,7 @@ class _Builder:
                          first.page if first else None, list(self.marks))
 
 
+PROSE = re.compile(r"[，,、；;：:]|\d\s*(万|亿|元|%|％)")
 BLANK_UNIT = re.compile(r"(万元|亿元|元|%|分)")
 
 
@@ -163,15 +172,27 @@ def _tight(ch: str) -> bool:
 TITLE_WORD = re.compile(r"(报告|说明|情况|概况|职责|职能|构成|任务|目标|解释|表|目录|预算|决算|部分|附件\s*\d*)$")
 
 
-def _joins(prev: Line, nxt: Line, width: int, trust_blanks: bool) -> bool:
-    """Whether `nxt` continues the sentence `prev` left open."""
+def _joins(prev: Line, nxt: Line, width: int, trust_blanks: bool, prev_opens: bool = True,
+           fills: bool = False) -> bool:
+    """Whether `nxt` continues the sentence `prev` left open. `prev_opens`: `prev`
+    starts its paragraph; a line that continues an open sentence is never a heading,
+    however short or title-like (一般公共预算 wrapped at the end of a line). `fills`:
+    the block's lines are wrapped at `width` (several reach it), so a line that
+    reaches it was cut there, whatever its last word."""
     p = prev.text.strip(WS)
     n = nxt.text.strip(WS)
-    if SENTENCE_END.search(p) or MARKER.match(n):
+    if MARKER.match(n):
         return False
-    if is_heading(p):
-        if TITLE_WORD.search(p):
-            return bool(re.match(r"[，,、。；;：:%％)）”’」』]", n))   # a title stands alone
+    if SENTENCE_END.search(p):
+        # a sentence that ends where the line is full may end its paragraph or not; the
+        # next paragraph would start indented or after a blank line, so without either
+        # it goes on (its sentences may refer back: 同比增加 / siblings of one whole)
+        return (fills and len(p) >= 0.95 * width and not (trust_blanks and nxt.blank_before)
+                and _indent(nxt.text) <= _indent(prev.text) and not is_heading(n))
+    if prev_opens and is_heading(p):
+        if TITLE_WORD.search(p) and not (fills and len(p) >= 0.9 * width):
+            # a title stands alone; one that fills the line is a sentence wrapped there
+            return bool(re.match(r"[，,、。；;：:%％)）”’」』]", n))
         if MARKER.match(p):
             return bool(CARRIES_ON.match(n))   # a numbered heading stands alone unless its sentence goes on
         if trust_blanks and nxt.blank_before:
@@ -198,6 +219,8 @@ def _width(lines: list[Line]) -> int:
     lengths = sorted(len(ln.text.strip(WS)) for ln in lines if ln.text.strip(WS))
     if not lengths:
         return 1
+    if len(lengths) < 5:            # too few lines for a percentile: the longest is the width
+        return max(8, lengths[-1])
     return max(8, lengths[int(0.8 * (len(lengths) - 1))])
 
 
@@ -205,7 +228,7 @@ def reflow(lines: Iterable[Line]) -> list[Paragraph]:
     """Join physical prose lines into paragraphs (see the module doc)."""
     kept: list[Line] = []
     last_page: int | None = None
-    gap = False
+    gap = page_break = False
     for ln in lines:
         s = ln.text.strip(WS)
         if not s:
@@ -214,18 +237,23 @@ def reflow(lines: Iterable[Line]) -> list[Paragraph]:
         page = _page_number(s, last_page)
         if page is not None:
             last_page = page
-            gap = True
+            page_break = True
             continue
-        kept.append(Line(ln.text, ln.line, ln.col, ln.page, ln.sheet, ln.blank_before or gap))
-        gap = False
+        # the blank lines around a page number are the page break, which falls
+        # anywhere in a sentence: they say nothing about paragraphs
+        blank = (ln.blank_before or gap) and not page_break
+        kept.append(Line(ln.text, ln.line, ln.col, ln.page, ln.sheet, blank))
+        gap = page_break = False
     if not kept:
         return []
     width = _width(kept)
     trust_blanks = _blanks_are_breaks(kept)
+    fills = sum(len(ln.text.strip(WS)) >= 0.9 * width for ln in kept) >= 2
     out: list[Paragraph] = []
     current = _Builder()
     for ln in kept:
-        if not current.empty() and not _joins(current.last, ln, width, trust_blanks):
+        if not current.empty() and not _joins(current.last, ln, width, trust_blanks,
+                                              prev_opens=not current.last_continues_prose(), fills=fills):
             out.append(current.paragraph())
             current = _Builder()
         current.add(ln)

@@ -759,6 +759,8 @@ def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
 
         found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k))
         for j, r in enumerate(found, 1):
+            if r.get("group_id"):       # ids name an offset in the paragraph: make them the document's
+                r["group_id"] = f"P{k}.{r['group_id']}"
             rows.append({"doc_id": ctx.doc_id, "claim_id": f"L{line or 0}.{j}", "line": line, **r})
     return {"claims": rows}
 
