@@ -260,6 +260,8 @@ def _aligned_blocks(lines: list[str], usable: list[bool], pages: list[int]) -> l
             if _heading(raw.strip("\f")) and not _aligned_row(raw):
                 break
             toks = aligned.tokens(raw.replace("\f", ""))
+            if aligned.is_row(toks) and _sentence_row(toks):
+                break           # prose after the table (its figures spaced out like columns)
             if aligned.is_row(toks):
                 rows += 1
                 rows_with_amounts += any(t.amount for t in toks)
@@ -274,6 +276,21 @@ def _aligned_blocks(lines: list[str], usable: list[bool], pages: list[int]) -> l
             out.append(_Block(start, last, None))
         no = max(last, no) + 1
     return out
+
+
+SENTENCE_PIECE = re.compile(r"[\u4e00-\u9fff]{2}[^，。；]*[，。；]|[，。；][^，。；]*[\u4e00-\u9fff]{2}")
+
+
+def _sentence_row(toks: list) -> bool:
+    """A spaced-out line of prose: two of its pieces carry sentence punctuation next to
+    words (万元，与上年相比…增加 | 10.06 %。其中：). Table cells hardly ever do."""
+    words = [t.text.strip() for t in toks if not t.amount]
+    return sum(bool(SENTENCE_PIECE.search(w)) for w in words) >= 2 or \
+        any(w.endswith("。") and len(w) >= 6 or re.search("[，。]", w) and len(w) >= 12 for w in words) or \
+        any(PART_HEADING.match(w) for w in words)
+
+
+PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分|.{2,}情况说明$")
 
 
 def _aligned_row(raw: str) -> bool:
