@@ -70,7 +70,8 @@ def budget(default: int) -> settings:
 # problems.kind -> the INP rule that reports it (checks/input.yaml)
 PROBLEM_RULE = {"unreadable": "INP001", "no_tables": "INP002", "unrecognized": "INP003",
                 "row_unparsed": "INP004", "schema": "INP005", "mostly_unread": "INP007", "truncated": "INP008",
-                "unread_layout": "INP009", "repaired": "INP010", "table_uncertain": "INP011"}
+                "unread_layout": "INP009", "repaired": "INP010", "table_uncertain": "INP011",
+                "reordered": "INP016"}
 # a safety net caught a bug: the pipeline's per-table and per-document catch-alls, read_document's
 MASKED = re.compile(r"解析该表时出错|叙述文字解析出错")
 # read_document's last-resort message: an exception escaped a reader's own handling (readers

@@ -104,3 +104,21 @@ def test_claims_do_not_depend_on_where_the_text_was_wrapped(picked, width, page_
         lines.insert(page_at, Line("7", None, blank_before=True))
         lines[page_at + 1].blank_before = True
     assert _claims(*(p.text for p in reflow(lines))) == _claims(text)
+
+
+def test_percentages_a_pdf_put_after_their_items_go_back_to_their_share():
+    text = ("省检察院本年支出预算合计\n21,955.35 万元，其中：\n基本支出\n13,994.31 万元，占\n项目支出\n5,573 万元，占\n"
+            "单位预留机动经费\n63.75%；\n25.38 %；\n2,388.04 万元，占\n10.87 %。")
+    (para,) = reflow(lines_of(text, first_line=100))
+    assert "基本支出13,994.31 万元，占63.75%；项目支出5,573 万元，占25.38 %；单位预留机动经费2,388.04 万元，占10.87 %。" \
+        in para.text
+    assert para.where(para.text.index("63.75")) == (107, 1)     # still points at the printed figure
+    assert para.repairs and "63.75%、25.38%" in para.repairs[0]
+    shares = {c["subject"]: c["value"] for c in claims_from_text(para.text, lambda o: o) if c["kind"] == "share"}
+    assert shares == {"基本支出": 63.75, "项目支出": 25.38, "单位预留机动经费": 10.87}
+
+
+def test_no_reordering_when_more_than_one_reading_is_possible():
+    # one loose percentage, two open shares: which one it belongs to is a guess
+    (para,) = reflow(lines_of("基本支出100万元，占项目支出50万元，占机动经费60%；"))
+    assert para.text == "基本支出100万元，占项目支出50万元，占机动经费60%；" and not para.repairs

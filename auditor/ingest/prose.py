@@ -156,8 +156,80 @@ class _Builder:
     def paragraph(self) -> Paragraph:
         text = "".join(self.chars).rstrip()
         first = self.first
+        marks, repairs = list(self.marks), []
+        moved = deferred_shares(text)
+        if moved:
+            order, repairs = moved
+            at = _positions(marks, len(text))
+            text = "".join(text[i] for i in order)
+            marks = _marks([at[i] for i in order])
         return Paragraph(text, first.line if first else None, first.sheet if first else None,
-                         first.page if first else None, list(self.marks))
+                         first.page if first else None, marks, repairs)
+
+
+def _positions(marks: list[tuple[int, int | None, int]], n: int) -> list[tuple[int | None, int]]:
+    """(line, col) of each of the first `n` characters."""
+    out: list[tuple[int | None, int]] = []
+    for k, (start, line, col) in enumerate(marks):
+        end = marks[k + 1][0] if k + 1 < len(marks) else n
+        out.extend((line, col + j) for j in range(min(end, n) - start))
+    return out[:n]
+
+
+def _marks(positions: list[tuple[int | None, int]]) -> list[tuple[int, int | None, int]]:
+    out: list[tuple[int, int | None, int]] = []
+    for off, (line, col) in enumerate(positions):
+        if not out or out[-1][1] != line or out[-1][2] + (off - out[-1][0]) != col:
+            out.append((off, line, col))
+    return out
+
+
+# A share left open: an amount, then 占, then straight on to the next item's name
+# (基本支出13,994.31万元，占项目支出5,573万元，占…): the PDF text layer put the
+# percentages of a column after the column of names and amounts.
+OPEN_SHARE = re.compile(r"\d\s*(?:万元|亿元|元)\s*[，,]?\s*占(?=[\u4e00-\u9fff“\"（(])(?!比|用|地|有|据)")
+NEXT_ITEM = re.compile(r"[^%％\d，,。；;]{1,30}?\d[\d,.]*\s*(?:万元|亿元|元)")
+# a percentage standing on its own: not after a word that introduces it (占, 为, 增长 …)
+LOOSE_PERCENT = re.compile(r"(?<![\d.％%])(\d{1,3}(?:\.\d+)?)\s*[%％]\s*[；;，,]?")
+INTRODUCES = re.compile(r"(占|为|达|至|是|比|长|降|少|加|幅|率|约|近|超|过|的|了|到|高|低|于|上|下|[-+−～~])\s*$")
+
+
+def deferred_shares(text: str) -> tuple[list[int], list[str]] | None:
+    """The character order that puts deferred percentages back after their 占, when a
+    sentence has as many open shares as loose percentages, all of them after the last
+    open share: then one reading only is possible. None when nothing is to be moved."""
+    order: list[int] = []
+    said: list[str] = []
+    for m in re.finditer(r"[^。]*(?:。|$)", text):
+        s, e = m.span()
+        if s == e:
+            continue
+        sentence = text[s:e]
+        opens = [o.end() for o in OPEN_SHARE.finditer(sentence)]
+        loose = [x for x in LOOSE_PERCENT.finditer(sentence)
+                 if not INTRODUCES.search(sentence[:x.start()]) and opens and x.start() > opens[-1]]
+        # the percentages stand together, and at least one 占 runs straight into the next
+        # item's amount (占项目支出5,573万元): 占支出总预算10.73% is a sentence as printed
+        together = all(a.end() == b.start() for a, b in zip(loose, loose[1:]))
+        runs_on = any(NEXT_ITEM.match(sentence, o) for o in opens)
+        if not opens or len(loose) != len(opens) or not together or not runs_on:
+            order.extend(range(s, e))
+            continue
+        taken = {i for x in loose for i in range(x.start(), x.end())}
+        inserts = dict(zip(opens, loose))
+        for i in range(len(sentence)):
+            if i in inserts:
+                x = inserts[i]
+                order.extend(range(s + x.start(), s + x.end()))   # with its own ；
+            if i not in taken:
+                order.append(s + i)
+        if len(sentence) in inserts:
+            x = inserts[len(sentence)]
+            order.extend(range(s + x.start(), s + x.end()))
+        said.append("、".join(x.group(1) + "%" for x in loose))
+    if not said:
+        return None
+    return order, [f"{p} 排在各项金额之后，已移回各自的“占”之后" for p in said]
 
 
 PROSE = re.compile(r"[，,、；;：:]|\d\s*(万|亿|元|%|％)")

@@ -60,6 +60,8 @@ class Paragraph:
     sheet: str | None = None
     page: int | None = None
     marks: list[tuple[int, int | None, int]] = field(default_factory=list)
+    # what the reader moved back into place, as said to the user (a reading-order repair)
+    repairs: list[str] = field(default_factory=list)
 
     def where(self, offset: int) -> tuple[int | None, int]:
         """(line, 1-based column) of the character at `offset` of `text`."""

@@ -743,6 +743,7 @@ def _is_title_line(p: Paragraph, k: int) -> bool:
 
 def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
     rows: list[dict] = []
+    problems: list[dict] = []
     title_is_a_paragraph = any(ctx.title and p.text.strip() == ctx.title.strip() for p in paragraphs[:6])
     if ctx.title and YEAR.search(ctx.title) and TITLE_LINE.search(ctx.title.strip()) and not title_is_a_paragraph:
         y = YEAR.search(ctx.title)
@@ -757,12 +758,15 @@ def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
             at_line, col = p.where(offset)
             return f"{at_line or 0}:{col}"
 
+        for said in p.repairs:
+            problems.append({"doc_id": ctx.doc_id, "table_id": None, "line": line, "kind": "reordered",
+                             "detail": said, "text": p.text[:80]})
         found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k))
         for j, r in enumerate(found, 1):
             if r.get("group_id"):       # ids name an offset in the paragraph: make them the document's
                 r["group_id"] = f"P{k}.{r['group_id']}"
             rows.append({"doc_id": ctx.doc_id, "claim_id": f"L{line or 0}.{j}", "line": line, **r})
-    return {"claims": rows}
+    return {"claims": rows, "problems": problems}
 
 
 __all__ = ["normalize_claims", "claims_from_text"]
