@@ -16,7 +16,8 @@ QUERIES = [r for r in CATALOG if r.query]
 
 def pytest_generate_tests(metafunc):
     if "rule_side" in metafunc.fixturenames:
-        params = [(r, side) for r in QUERIES for side in ("fail", "pass")]
+        # fail and pass, and any further fail_<what> / pass_<what> a rule pack gives
+        params = [(r, side) for r in QUERIES for side in r.examples]
         metafunc.parametrize("rule_side", params, ids=[f"{r.id}-{s}" for r, s in params])
 
 
@@ -25,8 +26,8 @@ def test_rule_example(rule_side):
     found = run_example(rule, side)
     crashes = [f for f in found if f.rule == "AUD001"]
     assert not crashes, crashes[0].message
-    if side == "fail":
-        assert len(found) == rule.examples["fail"].get("expect", 1), [f.message for f in found]
+    if side.startswith("fail"):
+        assert len(found) == rule.examples[side].get("expect", 1), [f.message for f in found]
         assert all(f.rule == rule.id and f.severity == rule.severity for f in found)
         for f in found:
             assert "{" not in f.message and "?" not in f.message.split("[")[0], f.message
