@@ -338,7 +338,10 @@ def test_document_text_reaches_the_excel_report_only_as_inert_text(tmp_path):
     values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     strings = [v for v in values if isinstance(v, str)]
-    assert not [v for v in strings if v.startswith(FORMULA_PREFIXES)]
+    from auditor.textsafe import formula_safe
+
+    # numbers (-100.00, +5%) stay as printed; every other text a spreadsheet would evaluate is quoted
+    assert not [v for v in strings if v.startswith(FORMULA_PREFIXES) and formula_safe(v) != v]
     neutralized = [v for v in strings if v.startswith("'") and v[1:2] in ("=", "+", "-", "@")]
     assert any(v.startswith("'=1+2.txt") for v in strings)          # the file name
     assert len(neutralized) >= len(FORMULAS)                        # indicator names as row keys
