@@ -554,7 +554,9 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
             if table_name in ("expect", "params") or not rows:
                 continue
             cols = list(dict.fromkeys(k for row in rows for k in row))
-            t = Table(*[_safe_text(c) for c in cols], title=_safe_text(table_name))
+            from rich.markup import escape
+
+            t = Table(*[escape(_safe_text(c).plain) for c in cols], title=_safe_text(table_name))
             for row in rows:
                 t.add_row(*[_safe_text(row.get(c, "")) for c in cols])
             console.print(t)

@@ -103,7 +103,9 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
     doc_year = _year(raw.title)
     kinds: list[str] = []
     unread_tables = 0
-    for k, (kind, table) in enumerate(merge_continuations(raw.tables), 1):
+    merged = merge_continuations(raw.tables)
+    rows["problems"].extend(_malformed_numbers([t for _, t in merged], doc_id))
+    for k, (kind, table) in enumerate(merged, 1):
         table_id = f"{doc_id}.T{k}"
         if kind == UNREAD_LAYOUT:
             unread_tables += 1
@@ -163,6 +165,28 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
                               "unit": unit, "kind": info.kind, "sha256": raw.sha256,
                               "page_starts": ",".join(map(str, page_starts)) if page_starts else None})
     return info, rows
+
+
+_NUMBER_LIKE = re.compile(r"\d[eE][+-]?\d|\d{300}")
+
+
+def _malformed_numbers(tables, doc_id: str, limit: int = 100) -> list[dict]:
+    """Cells printed as a number that no float holds (1e309, a 400-digit run): an INP004
+    problem each (up to `limit` per document), so the amount is never dropped in silence."""
+    from auditor.model.numbers import parse_number
+
+    out = []
+    for k, table in enumerate(tables, 1):
+        for row in table.rows:
+            for c in row:
+                text = c.text
+                if text and _NUMBER_LIKE.search(text) and parse_number(text).malformed:
+                    out.append({"doc_id": doc_id, "table_id": f"{doc_id}.T{k}", "line": c.line,
+                                "kind": "row_unparsed", "text": text[:60],
+                                "detail": f"数字“{text[:40]}”超出可表示的范围，无法读取，该值未参与核对"})
+                    if len(out) >= limit:
+                        return out
+    return out
 
 
 def _ignore_sigint() -> None:
