@@ -446,7 +446,9 @@ def _print_coverage(documents, canonical, files: dict[str, str]) -> None:
         share = f"{cov.share:.0%}" if cov.share is not None else "—"
         from rich.text import Text
 
-        Console().print(_safe_text(d.file).stylize("bold") + Text(f": 数字 {cov.figures_read}/{cov.figures} 已读（{share}），"
+        name = _safe_text(d.file)
+        name.stylize("bold")
+        Console().print(name + Text(f": 数字 {cov.figures_read}/{cov.figures} 已读（{share}），"
                         f"表 {sum(cov.tables_by_kind.values())}，数据行 {cov.rows}，叙述数字 {cov.claims}"), highlight=False)
         table = Table("lines", "kind", "figures", "where / text", title="未读取的数字区域（unread regions）")
         for r in by_doc.get(str(d.doc_id), []):
@@ -563,7 +565,8 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
         found = run_example(rule, side)
         if found:
             for f in found:
-                console.print(Text(f"  → {f.rule} {SEVERITY_LABELS[f.severity.value]}：{f.message}"), soft_wrap=True)
+                console.print(Text(f"  → {f.rule} {SEVERITY_LABELS[f.severity.value]}：") + _safe_text(f.message),
+                              soft_wrap=True)
         else:
             console.print(Text("  → 没有问题"))
 

@@ -21,7 +21,7 @@ VOCABULARY = Path(__file__).resolve().parent.parent / "recognize" / "vocabulary.
 INTEGER_TOL = 0.005
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$")
 _NUM_PREFIX = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)")
-_EXPONENT = re.compile(r"^[eE]([+-]?\d{1,6})(?![\d.])")
+_EXPONENT = re.compile(r"^[eE]([+-]?\d{1,12})(?![\d.])")
 # invisible format marks a copy from a PDF or a web page leaves inside digits: zero-width
 # space / joiners, LRM / RLM / ALM, bidi embeddings and isolates, word joiner, BOM, soft hyphen
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -141,8 +141,14 @@ def _parse_number(text: str) -> Number:
         value = -value
     if exponent:
         # 1.5e3 is printed to the hundreds: half a unit of its last digit
-        decimals = max(decimals - exponent, 0)
-        tol = 0.5 * 10 ** (exponent - len(num.split(".")[1]) if "." in num else exponent) * scale
+        k = exponent - (len(num.split(".")[1]) if "." in num else 0)
+        decimals = max(-k, 0)
+        try:
+            tol = 0.5 * 10.0 ** k * scale     # float power: 0e999999999999 must not build a huge int
+        except OverflowError:
+            tol = math.inf
+        if not math.isfinite(tol):
+            return Number(raw=raw, operator=op, malformed=True)
     elif value == 0 and decimals == 0:
         tol = 0.0
     elif decimals == 0 and not percent:
