@@ -243,6 +243,15 @@ def check(
                 written.append(output)
     except UnknownFormat as e:
         _die(str(e))
+    except BrokenPipeError:
+        # the reader of a pipe (| head) stopped reading: nothing to report, no traceback
+        _quiet_broken_pipe()
+        raise typer.Exit(report.exit_code(fail_on_value))
+    except OSError as e:
+        # a full disk, a folder that vanished, a target made read-only meanwhile: the earlier
+        # report (written atomically) is left as it was
+        where = e.filename or (output_dir if output_dir is not None else output) or "标准输出"
+        _die(f"无法写入报告 {where}：{e.strerror or e}；之前的报告（如有）未被改动")
     code = report.exit_code(fail_on_value)
     if written:
         # a CI log shows what was written and what it holds, not nothing
@@ -255,6 +264,16 @@ def check(
         code = 1
         _note(f"auditor: 共 {len(report.items)} 条问题，超过 --max-findings {max_findings}，退出码 1")
     raise typer.Exit(code)
+
+
+def _quiet_broken_pipe() -> None:
+    """After EPIPE on stdout, point it at /dev/null so the interpreter's final flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _check_counts(jobs: int, max_findings: int | None = None) -> None:
@@ -401,6 +420,13 @@ def extract(
         _die(f"找不到文件或目录：{', '.join(missing)}")
     if fmt not in FORMATS:
         _die(f"--format 只能是 {'、'.join(FORMATS)}")
+    for p in paths:
+        try:
+            inside = p.is_dir() and (out.resolve() == p.resolve() or p.resolve() in out.resolve().parents)
+        except (OSError, RuntimeError):
+            inside = False
+        if inside:
+            _die(f"--out {out} 位于正在读取的输入目录 {p} 中（下次检查会把这些规范表当作输入读取），请写到输入目录之外")
     try:
         cfg = load_config(config)
     except ConfigError as e:

@@ -140,3 +140,31 @@ def test_extract_csvs_neutralize_formulas_and_keep_numbers(tmp_path):
 
     names = set(load_canonical(out)["indicators"]["name"])
     assert any(n.startswith("=cmd|") for n in names) and "+1+1" in names and "@SUM(A1:A9)" in names
+
+
+def test_a_full_disk_is_a_clear_message_and_the_earlier_report_is_intact(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import auditor.render as render
+
+    doc = write_doc(tmp_path / "in", "doc.txt")
+    out = tmp_path / "out" / "report.json"
+    out.parent.mkdir()
+    out.write_text('{"earlier": true}', encoding="utf-8")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(render.os, "fsync", full)
+    result = invoke("check", doc, "-f", "json", "-o", out)
+    assert result.exit_code == 2 and "无法写入报告" in result.output and "Traceback" not in result.output
+    assert out.read_text(encoding="utf-8") == '{"earlier": true}'
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.json"]     # no .tmp left
+
+
+def test_extract_into_an_input_folder_is_refused(tmp_path):
+    write_doc(tmp_path / "in", "doc.txt")
+    result = invoke("extract", tmp_path / "in", "--out", tmp_path / "in" / "canonical")
+    assert result.exit_code == 2 and "输入目录" in result.output
+    assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["doc.txt"]
