@@ -32,15 +32,81 @@ class FailOn(str, Enum):
 def _die(message: str, code: int = 2) -> None:
     from rich.text import Text
 
-    # the message is never markup: a hint such as pip install 'auditor[gx]' keeps its brackets
-    err.print(Text("auditor: ", style="bold red") + Text(str(message)), highlight=False, soft_wrap=True)
+    from auditor.textsafe import printable
+
+    # the message is never markup: a hint such as pip install 'auditor[gx]' keeps its brackets;
+    # a file name or a rule pack's text in it never sends an escape sequence to the terminal
+    err.print(Text("auditor: ", style="bold red") + Text(printable(str(message))), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def _note(message: str) -> None:
     from rich.text import Text
 
-    err.print(Text(str(message)), highlight=False, soft_wrap=True)
+    from auditor.textsafe import printable
+
+    err.print(Text(printable(str(message))), highlight=False, soft_wrap=True)
+
+
+def _safe_text(value) -> "Text":
+    """A table cell or title from a document, a file name or a rule pack: never markup, no
+    control characters."""
+    from rich.text import Text
+
+    from auditor.textsafe import printable
+
+    return Text(printable("" if value is None else str(value)))
+
+
+def _refuse_output(targets: list[Path], paths: list[Path], follow_links: bool) -> None:
+    """An output that would overwrite an input, land in a folder being read (and be read as an
+    input next time), or replace a read-only file is refused before anything is read."""
+    from auditor.ingest import discover
+
+    inputs = set()
+    for f in discover(paths, follow_links=follow_links)[0]:
+        try:
+            inputs.add(f.resolve())
+        except (OSError, RuntimeError):
+            pass
+    folders = []
+    for p in paths:
+        try:
+            if p.is_dir():
+                folders.append((p, p.resolve()))
+            elif p.exists():
+                inputs.add(p.resolve())
+        except (OSError, RuntimeError):
+            pass
+    for target in targets:
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            _die(f"输出路径 {target} 无法解析（符号链接循环？），请换一个输出路径")
+        if resolved in inputs:
+            _die(f"输出文件 {target} 是输入文件之一，拒绝覆盖；请换一个输出路径")
+        for given, folder in folders:
+            if folder == resolved or folder in resolved.parents:
+                _die(f"输出文件 {target} 位于正在读取的输入目录 {given} 中（下次检查会把报告当作输入读取），"
+                     "请写到输入目录之外")
+        if target.is_dir():
+            _die(f"输出路径 {target} 是一个目录，请指定文件名")
+        if target.exists() or target.is_symlink():
+            try:
+                mode = target.stat().st_mode
+            except OSError as e:
+                _die(f"输出文件 {target} 无法访问（{e.strerror or e}），请换一个输出路径")
+            import stat
+
+            if not stat.S_ISREG(mode):
+                _die(f"输出路径 {target} 不是普通文件（设备、管道等），拒绝写入")
+            if not mode & 0o222 or not os.access(target, os.W_OK):
+                _die(f"输出文件 {target} 是只读文件，拒绝替换；请先修改权限或换一个输出路径")
+        parent = resolved.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if parent.exists() and not os.access(parent, os.W_OK):
+            _die(f"输出目录 {parent} 不可写，无法写入 {target}")
 
 
 def _catalog(rules_dirs: list[Path] | None):
@@ -89,6 +155,8 @@ def check(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
     ocr: bool = typer.Option(False, "--ocr", help="Read scanned PDF pages by OCR (needs tesseract with chi_sim)."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark (with --canonical Parquet)."),
+    follow_links: bool = typer.Option(False, "--follow-links", help="Follow symbolic links in folders that lead "
+                                      "outside the folders given (default: reported, not followed)."),
     spark_master: Optional[str] = typer.Option(None, "--spark-master", help="Spark master URL (default: local[*])."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Counts only."),
@@ -112,8 +180,13 @@ def check(
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             _die(f"找不到文件或目录：{', '.join(missing)}")
-        if not expand_paths(paths):
-            _die(f"没有可检查的文件（支持 {SUFFIXES_TEXT}）")
+        from auditor.ingest import discover
+
+        found, skips = discover(paths, follow_links=follow_links)
+        if not found and not any(s.problem for s in skips):
+            reports = [s for s in skips if s.reason.startswith("auditor 以前生成的报告")]
+            _die(f"没有可检查的文件（支持 {SUFFIXES_TEXT}）"
+                 + (f"；{len(reports)} 个是 auditor 以前生成的报告，不作为输入读取" if reports else ""))
     elif paths:
         _die("--canonical 与文件参数不能同时使用")
     if len(fmt) > 1 and output_dir is None:
@@ -122,6 +195,14 @@ def check(
         _die("--engine 只能是 duckdb 或 spark")
     if engine == "spark" and canonical is None:
         _die("--engine spark 需要 --canonical（先用 auditor extract --format parquet 生成规范表）")
+    targets = [output] if output is not None and output_dir is None else []
+    if output_dir is not None:
+        try:
+            targets = [output_dir / f"auditor-report{get_renderer(f).suffix}" for f in fmt]
+        except UnknownFormat as e:
+            _die(str(e))
+    if targets:
+        _refuse_output(targets, list(paths) + ([canonical] if canonical is not None else []), follow_links)
     try:
         for f in fmt:
             get_renderer(f)
@@ -134,9 +215,9 @@ def check(
         if engine == "spark":
             report = _check_spark(canonical, select, ignore, cfg, catalog, spark_master, quiet)
         else:
-            with _progress_bar(len(expand_paths(paths)) if canonical is None else 0, quiet) as progress:
+            with _progress_bar(len(expand_paths(paths, follow_links)) if canonical is None else 0, quiet) as progress:
                 report = run_check(paths, select=select, ignore=ignore, config=cfg, jobs=jobs, catalog=catalog,
-                                   canonical=canonical, ocr=ocr, progress=progress)
+                                   canonical=canonical, ocr=ocr, progress=progress, follow_links=follow_links)
     except (UnknownSelector, ConfigError, CanonicalError, ValueError) as e:
         _die(str(e))
     if baseline is not None:
@@ -162,6 +243,15 @@ def check(
                 written.append(output)
     except UnknownFormat as e:
         _die(str(e))
+    except BrokenPipeError:
+        # the reader of a pipe (| head) stopped reading: nothing to report, no traceback
+        _quiet_broken_pipe()
+        raise typer.Exit(report.exit_code(fail_on_value))
+    except OSError as e:
+        # a full disk, a folder that vanished, a target made read-only meanwhile: the earlier
+        # report (written atomically) is left as it was
+        where = e.filename or (output_dir if output_dir is not None else output) or "标准输出"
+        _die(f"无法写入报告 {where}：{e.strerror or e}；之前的报告（如有）未被改动")
     code = report.exit_code(fail_on_value)
     if written:
         # a CI log shows what was written and what it holds, not nothing
@@ -174,6 +264,16 @@ def check(
         code = 1
         _note(f"auditor: 共 {len(report.items)} 条问题，超过 --max-findings {max_findings}，退出码 1")
     raise typer.Exit(code)
+
+
+def _quiet_broken_pipe() -> None:
+    """After EPIPE on stdout, point it at /dev/null so the interpreter's final flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _check_counts(jobs: int, max_findings: int | None = None) -> None:
@@ -306,6 +406,8 @@ def extract(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Files read in parallel processes."),
     config: Optional[Path] = typer.Option(None, "--config", help="auditor.toml (params of the sqlite file)."),
     coverage: bool = typer.Option(False, "--coverage", help="List the regions of figures that were not read."),
+    follow_links: bool = typer.Option(False, "--follow-links", help="Follow symbolic links that lead outside the "
+                                      "folders given."),
 ) -> None:
     """Write the canonical tables the parser understood (one file per table, or one SQLite file)."""
     from auditor.config import ConfigError, load_config
@@ -318,17 +420,25 @@ def extract(
         _die(f"找不到文件或目录：{', '.join(missing)}")
     if fmt not in FORMATS:
         _die(f"--format 只能是 {'、'.join(FORMATS)}")
+    for p in paths:
+        try:
+            inside = p.is_dir() and (out.resolve() == p.resolve() or p.resolve() in out.resolve().parents)
+        except (OSError, RuntimeError):
+            inside = False
+        if inside:
+            _die(f"--out {out} 位于正在读取的输入目录 {p} 中（下次检查会把这些规范表当作输入读取），请写到输入目录之外")
     try:
         cfg = load_config(config)
     except ConfigError as e:
         _die(str(e))
-    with _progress_bar(len(expand_paths(paths)), False) as progress:
-        documents, canonical = build(paths, jobs=jobs, progress=progress)
+    with _progress_bar(len(expand_paths(paths, follow_links)), False) as progress:
+        documents, canonical = build(paths, jobs=jobs, progress=progress, follow_links=follow_links,
+                                     max_bytes=int(cfg.max_file_mb * 1024 * 1024), seconds=cfg.file_timeout)
     try:
         write_canonical(canonical, out, fmt, params=cfg.params(), cap_bands=cfg.cap_bands)
     except CanonicalError as e:
         _die(str(e))
-    table = Table("table", "rows", title=f"{', '.join(map(str, paths))} → {out}")
+    table = Table("table", "rows", title=_safe_text(f"{', '.join(map(str, paths))} → {out}"))
     for name, n in canonical.counts().items():
         table.add_row(name, str(n))
     Console().print(table)
@@ -341,7 +451,7 @@ def extract(
         _note(f"{files.get(str(d.doc_id), d.doc_id)}: {d.detail}")
     from auditor.ingest import discover
 
-    for skipped in discover(paths)[1]:
+    for skipped in discover(paths, follow_links=follow_links)[1]:
         _note(f"{skipped.file}: 跳过：{skipped.reason}")
     if documents and not any(d.readable for d in documents):
         raise typer.Exit(2)
@@ -360,14 +470,19 @@ def _print_coverage(documents, canonical, files: dict[str, str]) -> None:
         if cov is None:
             continue
         share = f"{cov.share:.0%}" if cov.share is not None else "—"
-        Console().print(f"[bold]{d.file}[/]: 数字 {cov.figures_read}/{cov.figures} 已读（{share}），"
-                        f"表 {sum(cov.tables_by_kind.values())}，数据行 {cov.rows}，叙述数字 {cov.claims}", highlight=False)
+        from rich.text import Text
+
+        name = _safe_text(d.file)
+        name.stylize("bold")
+        Console().print(name + Text(f": 数字 {cov.figures_read}/{cov.figures} 已读（{share}），"
+                        f"表 {sum(cov.tables_by_kind.values())}，数据行 {cov.rows}，叙述数字 {cov.claims}"), highlight=False)
         table = Table("lines", "kind", "figures", "where / text", title="未读取的数字区域（unread regions）")
         for r in by_doc.get(str(d.doc_id), []):
             lines = str(r["first"]) if r["first"] == r["last"] else f"{r['first']}–{r['last']}"
             sample = "、".join(r["sample"])
             what = (r.get("where") or "") + ("：" if r.get("where") else "") + (r.get("text") or "")[:60]
-            table.add_row(lines, "表格" if r["kind"] == "table" else "叙述", f"{r['figures']}（{sample}）", what)
+            table.add_row(lines, "表格" if r["kind"] == "table" else "叙述", _safe_text(f"{r['figures']}（{sample}）"),
+                          _safe_text(what))
         if table.row_count:
             Console().print(table)
 
@@ -398,7 +513,8 @@ def rules(
 
         table = Table("编码", "名称 (name)", "级别", "说明", title=f"auditor 规则（{len(chosen)} 条）")
         for r in chosen:
-            table.add_row(r.id, r.name, SEVERITY_LABELS[r.severity.value], rule_doc(r.id, r).summary)
+            table.add_row(_safe_text(r.id), _safe_text(r.name), SEVERITY_LABELS[r.severity.value],
+                          _safe_text(rule_doc(r.id, r).summary))
         Console().print(table)
 
 
@@ -466,14 +582,17 @@ def explain(code: str = typer.Argument(..., help="A rule code (EXR001) or name."
             if table_name in ("expect", "params") or not rows:
                 continue
             cols = list(dict.fromkeys(k for row in rows for k in row))
-            t = Table(*cols, title=table_name)
+            from rich.markup import escape
+
+            t = Table(*[escape(_safe_text(c).plain) for c in cols], title=_safe_text(table_name))
             for row in rows:
-                t.add_row(*[str(row.get(c, "")) for c in cols])
+                t.add_row(*[_safe_text(row.get(c, "")) for c in cols])
             console.print(t)
         found = run_example(rule, side)
         if found:
             for f in found:
-                console.print(Text(f"  → {f.rule} {SEVERITY_LABELS[f.severity.value]}：{f.message}"), soft_wrap=True)
+                console.print(Text(f"  → {f.rule} {SEVERITY_LABELS[f.severity.value]}：") + _safe_text(f.message),
+                              soft_wrap=True)
         else:
             console.print(Text("  → 没有问题"))
 

@@ -65,7 +65,10 @@ class Finding:
         so a baseline survives edits elsewhere in the file and re-extraction."""
         import os
 
-        parts = [self.rule, os.path.basename(self.location.file), self.table_key or "",
+        from auditor.textsafe import printable
+
+        # the printable name: the same fingerprint before and after a renderer escapes the name
+        parts = [self.rule, printable(os.path.basename(self.location.file)), self.table_key or "",
                  self.row_key or "", self.location.field or ""]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 

@@ -9,6 +9,7 @@ One direction of data flow: ingest -> recognize -> normalize -> engine -> render
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 import re
 import signal
@@ -31,10 +32,10 @@ from auditor.recognize import UNREAD_LAYOUT, header_text, merge_continuations
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
-def expand_paths(paths: list[str | Path]) -> list[Path]:
+def expand_paths(paths: list[str | Path], follow_links: bool = False) -> list[Path]:
     """Files as given, and supported files inside folders (sorted, recursive); the files a
     folder holds that are not read are `auditor.ingest.discover(paths)[1]`."""
-    return discover(paths)[0]
+    return discover(paths, follow_links=follow_links)[0]
 
 
 def _year(*texts: str | None) -> str | None:
@@ -102,7 +103,9 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
     doc_year = _year(raw.title)
     kinds: list[str] = []
     unread_tables = 0
-    for k, (kind, table) in enumerate(merge_continuations(raw.tables), 1):
+    merged = merge_continuations(raw.tables)
+    rows["problems"].extend(_malformed_numbers([t for _, t in merged], doc_id))
+    for k, (kind, table) in enumerate(merged, 1):
         table_id = f"{doc_id}.T{k}"
         if kind == UNREAD_LAYOUT:
             unread_tables += 1
@@ -164,6 +167,28 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
     return info, rows
 
 
+_NUMBER_LIKE = re.compile(r"\d[eE][+-]?\d|\d{300}")
+
+
+def _malformed_numbers(tables, doc_id: str, limit: int = 100) -> list[dict]:
+    """Cells printed as a number that no float holds (1e309, a 400-digit run): an INP004
+    problem each (up to `limit` per document), so the amount is never dropped in silence."""
+    from auditor.model.numbers import parse_number
+
+    out = []
+    for k, table in enumerate(tables, 1):
+        for row in table.rows:
+            for c in row:
+                text = c.text
+                if text and _NUMBER_LIKE.search(text) and parse_number(text).malformed:
+                    out.append({"doc_id": doc_id, "table_id": f"{doc_id}.T{k}", "line": c.line,
+                                "kind": "row_unparsed", "text": text[:60],
+                                "detail": f"数字“{text[:40]}”超出可表示的范围，无法读取，该值未参与核对"})
+                    if len(out) >= limit:
+                        return out
+    return out
+
+
 def _ignore_sigint() -> None:
     """Worker processes leave Ctrl-C to the parent, which stops them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -173,22 +198,66 @@ def _read_job(args: tuple[str, str, int | None, float | None, bool]) -> tuple[Do
     return read_rows(*args)
 
 
-def _published_canonical(files: list[Path]) -> tuple[list[Path], list[Canonical], list[DocumentInfo]]:
+def doc_id_for(path: str | Path) -> str:
+    """The id of a document read from `path`: derived from the file (a hash of its path as
+    given, normalized), so no input can name it: not a published canonical CSV (whose ids are
+    put in a namespace of their own, see `_published_canonical`), not another file of the run."""
+    key = os.path.normpath(os.fsdecode(path)).encode("utf-8", "surrogateescape")
+    return "F" + hashlib.sha256(key).hexdigest()[:12]
+
+
+def canonical_namespace(path: str | Path) -> str:
+    """The namespace of the doc ids in published canonical CSVs: one per folder (its
+    documents.csv and funds.csv describe the same documents), `C<hash>:` and a colon,
+    which no generated document id holds."""
+    key = os.path.normpath(os.fsdecode(Path(path).parent)).encode("utf-8", "surrogateescape")
+    return "C" + hashlib.sha256(key).hexdigest()[:8] + ":"
+
+
+def _published_canonical(files: list[Path], max_bytes: int | None = None, seconds: float | None = None,
+                         ) -> tuple[list[Path], list[Canonical], list[DocumentInfo], Rows]:
     """CSV files in the canonical format a data team publishes (one canonical table per
-    file, see README) bypass the readers; every other file goes through them."""
+    file, see README) bypass the readers; every other file goes through them.
+
+    A published file is bound to its own documents: its doc ids are put in the namespace of
+    its folder (so `D1` in appendix.csv is never the document read from report.txt), and a
+    `file` it declares that names a file read in this run is replaced by the CSV's own path.
+    It obeys the limits of every input: max_file_mb, file_timeout, and its sha256 is in the
+    provenance."""
     from auditor.model.io import CanonicalError, canonical_table_of, read_canonical_file
 
     rest, parts, infos = [], [], []
+    refused: Rows = {"documents": [], "problems": []}
     for f in files:
         table = canonical_table_of(f)
         if table is None:
             rest.append(f)
             continue
+        if max_bytes:
+            try:
+                if f.stat().st_size > max_bytes:
+                    rest.append(f)      # the reader refuses it by size, as any other input (INP001)
+                    continue
+            except OSError:
+                rest.append(f)
+                continue
         try:
-            df = read_canonical_file(f, table)
-        except (CanonicalError, ValueError) as e:
+            with time_limit(seconds):
+                data = f.read_bytes()
+                df = read_canonical_file(f, table)
+        except FileTimeout:
+            doc_id = doc_id_for(f)
+            detail = f"处理超过 {seconds:g} 秒仍未完成，已跳过（file_timeout）"
+            infos.append(DocumentInfo(file=str(f), doc_id=doc_id, readable=False, error=detail))
+            refused["documents"].append({"doc_id": doc_id, "file": str(f)})
+            refused["problems"].append({"doc_id": doc_id, "kind": "unreadable", "detail": detail})
+            continue
+        except (CanonicalError, ValueError, OSError):
             rest.append(f)
             continue
+        ns = canonical_namespace(f)
+        df = df.copy()
+        df["doc_id"] = df["doc_id"].map(lambda v, ns=ns: None if _na(v) else ns + str(v))
         frames = {table: df}
         if table != "documents":
             docs = sorted({str(d) for d in df["doc_id"].dropna()})
@@ -196,16 +265,52 @@ def _published_canonical(files: list[Path]) -> tuple[list[Path], list[Canonical]
                 {"documents": [{"doc_id": d, "file": str(f)} for d in docs]})["documents"]
         parts.append(Canonical({t: frames.get(t, Canonical.from_rows({})[t]) for t in SPEC}))
         infos.append(DocumentInfo(file=str(f), doc_id=f"canonical:{table}", kind=f"canonical {table}",
-                                  tables=len(df)))
-    return rest, parts, infos
+                                  tables=len(df), sha256=hashlib.sha256(data).hexdigest()))
+    return rest, parts, infos, refused
+
+
+def _bind_declared_files(canonical: Canonical, read_files: list[str]) -> None:
+    """A published documents row whose `file` names a document read in this run (same path,
+    or same file name, which baselines match on) is shown under the CSV that declared it."""
+    docs = canonical["documents"]
+    if not len(docs) or not read_files:
+        return
+    names = {os.path.normpath(f) for f in read_files} | {os.path.basename(f) for f in read_files}
+    published = docs["doc_id"].astype(str).str.contains(":", regex=False)
+    if not published.any():
+        return
+    files = docs["file"].astype(object)
+    clash = published & files.map(lambda v: isinstance(v, str) and (os.path.normpath(v) in names
+                                                                 or os.path.basename(v) in names))
+    if clash.any():
+        docs = docs.copy()
+        docs.loc[clash, "file"] = [f"{v}（规范表数据，与已读取的同名文件无关）" for v in docs.loc[clash, "file"]]
+        canonical.frames["documents"] = docs
+
+
+def _refused_rows(skipped) -> tuple[list[DocumentInfo], Rows]:
+    """Inputs that were not opened because opening them could block, loop or leave the given
+    folders (FIFOs, devices, link loops, links outside, unreadable folders): a finding each."""
+    infos, rows = [], {"documents": [], "problems": []}
+    for s in skipped:
+        if not getattr(s, "problem", None):
+            continue
+        doc_id = doc_id_for(s.file)
+        infos.append(DocumentInfo(file=s.file, doc_id=doc_id, readable=False, error=s.reason))
+        rows["documents"].append({"doc_id": doc_id, "file": s.file})
+        rows["problems"].append({"doc_id": doc_id, "kind": s.problem, "detail": s.reason})
+    return infos, rows
 
 
 def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
-          seconds: float | None = None, progress=None) -> tuple[list[DocumentInfo], Canonical]:
+          seconds: float | None = None, progress=None, follow_links: bool = False,
+          ) -> tuple[list[DocumentInfo], Canonical]:
     """`progress(done, total)` is called as files are read (the CLI draws a bar with it)."""
-    files, published, published_info = _published_canonical(expand_paths(paths))
+    found, skipped = discover(paths, follow_links=follow_links)
+    files, published, published_info, refused = _published_canonical(found, max_bytes, seconds)
+    refused_info, refused_rows = _refused_rows(skipped)
     named = {Path(p) for p in paths if not Path(p).is_dir()}
-    args = [(str(f), f"D{i}", max_bytes, seconds, f not in named) for i, f in enumerate(files, 1)]
+    args = [(str(f), doc_id_for(f), max_bytes, seconds, f not in named) for f in files]
     results = []
     if jobs > 1 and len(args) > 1:
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
@@ -228,8 +333,11 @@ def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
     all_rows: Rows = {}
     for _, rows in results:
         merge_rows(all_rows, rows)
+    merge_rows(all_rows, refused)
+    merge_rows(all_rows, refused_rows)
     canonical = Canonical.concat([Canonical.from_rows(all_rows)] + published)
     if published:
+        _bind_declared_files(canonical, [str(f) for f in files])
         # a doc_id named by several published files: the documents.csv row (with a title) wins
         docs = canonical["documents"]
         canonical.frames["documents"] = (docs.assign(_known=docs["title"].notna())
@@ -247,7 +355,7 @@ def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
     if problems:
         all_rows["problems"] = all_rows.get("problems", []) + problems
         canonical.frames["problems"] = Canonical.from_rows({"problems": all_rows["problems"]})["problems"]
-    return [info for info, _ in results] + published_info, canonical
+    return [info for info, _ in results] + refused_info + published_info, canonical
 
 
 def extract(path: str | Path) -> Canonical:
@@ -317,7 +425,7 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
           config: Config | str | Path | None = None, jobs: int = 1, catalog: Catalog | None = None,
           canonical: str | Path | Canonical | None = None, engine: str = "duckdb", spark=None,
           spark_master: str | None = None, ocr: bool = False, baseline: str | Path | None = None,
-          progress=None) -> Report:
+          progress=None, follow_links: bool = False) -> Report:
     """Read, normalize and check documents; returns a Report (findings as a DataFrame).
 
     With `canonical` (a Canonical or a folder of canonical CSV/Parquet tables) the
@@ -348,7 +456,7 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
     else:
         with _ocr(ocr):
             documents, loaded = build(list(paths), jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
-                                      seconds=cfg.file_timeout, progress=progress)
+                                      seconds=cfg.file_timeout, progress=progress, follow_links=follow_links)
         source = loaded
     findings = run_catalog(source, rules, cfg, engine=engine, spark=spark, spark_master=spark_master)
     provenance = {
@@ -360,7 +468,8 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
     }
     if engine == "spark":
         provenance["canonical"] = str(canonical)
-    skipped = [] if canonical_given else discover(paths)[1]
+    # skips that are findings (a FIFO, a link loop) are documents of the report, not listed twice
+    skipped = [] if canonical_given else [s for s in discover(paths, follow_links=follow_links)[1] if not s.problem]
     report = Report(items=findings, documents=documents, rules_run=[r.id for r in rules if r.query],
                     canonical=loaded, provenance=provenance, skipped=skipped)
     if baseline is not None:

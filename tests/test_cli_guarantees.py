@@ -260,7 +260,8 @@ def test_a_closed_pipe_does_not_show_a_traceback(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-def test_a_fifo_posing_as_a_document_is_stopped_by_the_file_time_limit(tmp_path):
+def test_a_fifo_posing_as_a_document_is_never_opened(tmp_path):
+    """Issue 18: a FIFO is not opened at all (it used to be stopped by file_timeout): INP012."""
     fifo = tmp_path / "stuck.txt"
     os.mkfifo(fifo)
     (tmp_path / "auditor.toml").write_text("file_timeout = 2.0\n", encoding="utf-8")
@@ -270,7 +271,7 @@ def test_a_fifo_posing_as_a_document_is_stopped_by_the_file_time_limit(tmp_path)
     assert time.monotonic() - start < 60
     assert b"Traceback" not in proc.stderr and proc.returncode == 1
     findings = json.loads(proc.stdout)["findings"]
-    assert any(f["rule"] == "INP001" and "file_timeout" in f["message"] for f in findings)
+    assert any(f["rule"] == "INP012" and "命名管道" in f["message"] and f["file"] == str(fifo) for f in findings)
 
 
 # ------------------------------------------------------------------------------ reports are written atomically
@@ -338,7 +339,10 @@ def test_document_text_reaches_the_excel_report_only_as_inert_text(tmp_path):
     values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     strings = [v for v in values if isinstance(v, str)]
-    assert not [v for v in strings if v.startswith(FORMULA_PREFIXES)]
+    from auditor.textsafe import formula_safe
+
+    # numbers (-100.00, +5%) stay as printed; every other text a spreadsheet would evaluate is quoted
+    assert not [v for v in strings if v.startswith(FORMULA_PREFIXES) and formula_safe(v) != v]
     neutralized = [v for v in strings if v.startswith("'") and v[1:2] in ("=", "+", "-", "@")]
     assert any(v.startswith("'=1+2.txt") for v in strings)          # the file name
     assert len(neutralized) >= len(FORMULAS)                        # indicator names as row keys

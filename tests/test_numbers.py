@@ -73,3 +73,61 @@ def test_intervals_meet_is_symmetric(a, ta, b, tb):
 def test_parser_never_raises(text):
     parse_number(text)
     parse_operator(text)
+
+
+# ------------------------------------------------------------------ issue 18: accounting forms, invisible marks
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff", "\u00ad", "\u202a", "\u2066"]
+
+
+def test_accounting_forms():
+    assert parse_number("(100.00)").value == -100 and parse_number("(100.00)").tol == 0.005
+    assert parse_number("（1,234.56）").value == -1234.56                 # full-width parentheses
+    assert parse_number("(5.00%)").value == -5 and parse_number("(5.00%)").percent
+    assert parse_number("\u2212100.00").value == -100                     # U+2212 minus
+    assert parse_number("1\u200b000.00").value == 1000                    # zero-width space
+    assert parse_number("\u200f1,000.00").value == 1000                   # RLM
+    assert parse_number("(10)分").value is None                           # not a whole-cell amount
+    assert parse_number("1.5e3").value == 1500 and parse_number("2E-2").value == 0.02
+
+
+def test_numbers_no_float_holds_are_malformed_not_text():
+    for text in ("1e309", "-1e309", "1" * 400, "9" * 310 + ".00", "1e999999"):
+        n = parse_number(text)
+        assert n.value is None and n.malformed, text
+    assert not parse_number("不低于上年").malformed and not parse_number("2022-12-31").malformed
+
+
+_amounts = st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300)
+@given(_amounts, st.sampled_from(["{:,.2f}", "{:.2f}", "{:,.0f}"]))
+def test_parenthesized_amounts_are_the_negative_of_the_amount(amount, form):
+    text = form.format(amount)
+    plain, paren = parse_number(text), parse_number(f"({text})")
+    assert paren.value == -plain.value and paren.tol == plain.tol and paren.decimals == plain.decimals
+    assert parse_number("\u2212" + text).value == -plain.value
+
+
+@settings(max_examples=300)
+@given(_amounts, st.lists(st.tuples(st.integers(min_value=0, max_value=40), st.sampled_from(INVISIBLE)),
+                          min_size=1, max_size=4))
+def test_invisible_marks_inside_digits_change_nothing(amount, marks):
+    text = f"{amount:,.2f}"
+    marked = text
+    for pos, mark in marks:
+        pos = pos % (len(marked) + 1)
+        marked = marked[:pos] + mark + marked[pos:]
+    a, b = parse_number(text), parse_number(marked)
+    assert (b.value, b.tol, b.decimals, b.percent) == (a.value, a.tol, a.decimals, a.percent)
+
+
+@settings(max_examples=200)
+@given(st.floats(min_value=-1e300, max_value=1e300, allow_nan=False, allow_infinity=False),
+       st.integers(min_value=310, max_value=10**6))
+def test_anything_printed_as_a_number_is_a_value_or_malformed(x, exponent):
+    n = parse_number(repr(x))
+    assert n.value is not None and abs(n.value - x) <= max(n.tol, 1e-9 * abs(x))
+    huge = parse_number(f"{max(abs(x), 1.0):.3f}e{exponent}")
+    assert huge.value is None and huge.malformed

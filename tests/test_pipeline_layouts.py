@@ -15,10 +15,11 @@ def test_transfer_table_continuation_and_split_row():
     assert c["tables"]["kind"].tolist() == ["transfer_selfeval", "project_selfeval"]
     assert c["tables"]["name"].tolist() == ["城乡居民医疗保险补助", "示例培训项目"]
     ind = c["indicators"]
-    transfer = ind[ind["table_id"] == "D1.T1"]
+    doc = c["documents"]["doc_id"].iloc[0]       # ids come from the file (issue 18), not the order
+    transfer = ind[ind["table_id"] == f"{doc}.T1"]
     assert transfer["name"].tolist() == ["参保人数", "参保率", "个人负担", "参保群众满意度"]
     assert transfer.iloc[1][["operator", "target", "actual"]].tolist() == [">=", 95, 96.2]
-    project = ind[ind["table_id"] == "D1.T2"]
+    project = ind[ind["table_id"] == f"{doc}.T2"]
     assert project["name"].tolist() == ["培训人次", "培训合格率", "政策知晓率", "满意度"]   # continued after the break
     assert project.iloc[1][["level2", "target", "actual", "weight"]].tolist() == ["质量指标", 90, 95, 10]  # split row
     assert c["problems"].empty

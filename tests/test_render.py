@@ -225,8 +225,11 @@ def test_excel_neutralizes_formula_injection(tmp_path):
     wb = load_workbook(render_file(tmp_path, "excel"))
     ws = wb["问题清单"]
     values = [c.value for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
-    assert "'=SUM(F2:F6)" in values and "'+100%" in values
-    assert not [v for v in values if v[0] in "=+-@"]
+    # issue 18: a formula is quoted; a number such as +100% or -5.00 is left as printed (a text cell)
+    assert "'=SUM(F2:F6)" in values and "+100%" in values
+    from auditor.textsafe import formula_safe
+
+    assert not [v for v in values if v[0] in "=+-@" and formula_safe(v) != v]
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 

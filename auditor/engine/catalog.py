@@ -107,13 +107,15 @@ def read_pack(path: Path, text: str | None = None) -> dict:
 
 
 def rules_of(data: dict, source: str) -> list[Rule]:
+    from auditor.textsafe import printable as p   # a pack's text is shown: never an escape sequence
+
     rules = []
     for r in data["rules"]:
         rules.append(Rule(
-            id=r["id"], name=r["name"], family=data["family"], family_title=data.get("title", data["family"]),
-            severity=Severity(r["severity"]), summary=r["summary"].strip(), rationale=r["rationale"].strip(),
-            query=r.get("query", ""), message=r["message"], tables=tuple(r.get("tables", [])),
-            tags=tuple(r.get("tags", [])), since=str(r.get("since", "0.1.0")), options=r.get("options", {}),
+            id=r["id"], name=r["name"], family=data["family"], family_title=p(data.get("title", data["family"])),
+            severity=Severity(r["severity"]), summary=p(r["summary"].strip()), rationale=p(r["rationale"].strip()),
+            query=r.get("query", ""), message=p(r["message"]), tables=tuple(r.get("tables", [])),
+            tags=tuple(p(t) for t in r.get("tags", [])), since=str(r.get("since", "0.1.0")), options=r.get("options", {}),
             examples=r.get("examples", {}), source=source, consequence_of=tuple(r.get("consequence_of", []))))
     return rules
 
@@ -184,6 +186,23 @@ def _write_cache(path: Path | None, packs: list) -> None:
         pass   # a read-only home is no reason to fail
 
 
+def _refuse_foreign(path: Path, folder: Path) -> None:
+    """A rule pack must be a regular file of its folder: a link to a file elsewhere (or a FIFO,
+    a device) is refused, naming the link, never quoting what it leads to."""
+    import stat
+
+    try:
+        target = path.resolve(strict=True)
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError):
+        raise RulePackError(f"{path}: 规则包是无法解析的符号链接（循环或目标不存在），已拒绝") from None
+    if not stat.S_ISREG(mode):
+        raise RulePackError(f"{path}: 规则包不是普通文件（管道、设备等），已拒绝")
+    home = folder.resolve()
+    if path.is_symlink() and home not in target.parents:
+        raise RulePackError(f"{path}: 规则包是指向规则目录之外的符号链接，已拒绝（不读取其内容）")
+
+
 def load_catalog(extra_dirs: list[Path] | None = None, include_builtin: bool = True) -> Catalog:
     """All packs of the built-in checks/ and of `extra_dirs`. The validated packs are cached
     as JSON keyed by the packs' content (and the schema and auditor version), so an
@@ -197,6 +216,7 @@ def load_catalog(extra_dirs: list[Path] | None = None, include_builtin: bool = T
         for path in sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")):
             if path.name.startswith("_"):
                 continue   # _lexicon.yaml and friends are data for rules, not rule packs
+            _refuse_foreign(path, d)
             if path.stat().st_size > MAX_PACK_BYTES:
                 raise RulePackError(f"{path}: rule pack larger than {MAX_PACK_BYTES} bytes")
             packs.append((path, path.read_bytes()))

@@ -3,8 +3,11 @@ content, the extension only breaks ties."""
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +42,13 @@ SKIP_REASONS = {
 
 @dataclass(frozen=True)
 class SkippedFile:
-    """A file found in a folder and not read, with the reason shown in every report."""
+    """A file found in a folder and not read, with the reason shown in every report. With a
+    `problem` (a problems kind: not_regular, link_loop, link_outside, unreadable_dir) the
+    skip is also a finding (INP012): something the user gave could not be looked at."""
 
     file: str
     reason: str
+    problem: str | None = None
 
 
 def skip_reason(path: Path) -> str:
@@ -53,23 +59,181 @@ def skip_reason(path: Path) -> str:
     return f"不支持的文件类型（{kind}）；支持 {', '.join(sorted(SUPPORTED_SUFFIXES))}"
 
 
-def discover(paths) -> tuple[list[Path], list[SkippedFile]]:
+REPORT_REASON = "auditor 以前生成的报告文件（{fmt}），不作为输入读取"
+NOT_REGULAR = "不是普通文件（{what}），已跳过，未读取"
+LINK_LOOP = "符号链接循环（链接最终指向自身或其上级目录），已跳过"
+LINK_OUTSIDE = "符号链接指向所给目录之外，未跟随（需要读取时加 --follow-links）"
+LINK_BROKEN = "符号链接的目标不存在，已跳过"
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "命名管道 FIFO"
+    if stat.S_ISCHR(mode):
+        return "字符设备"
+    if stat.S_ISBLK(mode):
+        return "块设备"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    return "特殊文件"
+
+
+_REPORT_HEADS = [
+    ("json", re.compile(rb'^\s*\{\s*"version"\s*:\s*\d+\s*,\s*"tool"\s*:\s*\{\s*"name"\s*:\s*"auditor"')),
+    ("sarif", re.compile(rb'"driver"\s*:\s*\{\s*"name"\s*:\s*"auditor"')),
+    ("junit", re.compile(rb'^\s*(<\?xml[^>]*>\s*)?<testsuites name="auditor"')),
+    ("html", re.compile("<title>[^<]*· auditor [^<]*</title>".encode())),
+    ("markdown", re.compile(r"^## 审计报告 auditor \S+\n".encode())),
+    ("terminal", re.compile(r"^auditor \S+ · \d+ 个文件".encode())),
+    ("github", re.compile(rb"^::(error|warning|notice) file=[^\n]*title=[A-Z]{3}\d{3} ")),
+]
+_EXCEL_SHEETS = ("问题清单", "文件汇总")
+
+
+def report_format(path: Path) -> str | None:
+    """The format of a report auditor wrote (json, sarif, junit, html, markdown, terminal,
+    github, excel), recognized from its first bytes; None for any other file. Never raises."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                if "xl/workbook.xml" not in names:
+                    return None
+                info = z.getinfo("xl/workbook.xml")
+                if info.file_size > 1 << 20:
+                    return None
+                workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+                core = z.read("docProps/core.xml").decode("utf-8", "replace") if "docProps/core.xml" in names \
+                    and z.getinfo("docProps/core.xml").file_size < 1 << 16 else ""
+        except Exception:  # noqa: BLE001 - a damaged zip is the reader's to report
+            return None
+        if ">auditor<" in core or all(f'name="{s}"' in workbook for s in _EXCEL_SHEETS):
+            return "excel"
+        return None
+    head = head.lstrip(codecs.BOM_UTF8)
+    for fmt, pattern in _REPORT_HEADS:
+        if pattern.search(head):
+            return fmt
+    return None
+
+
+def discover(paths, follow_links: bool = False) -> tuple[list[Path], list[SkippedFile]]:
     """Files as given, and the supported files inside folders (sorted, recursive, hidden files
-    and folders left out); the other files of those folders, with the reason they are skipped."""
+    and folders left out); the other files of those folders, with the reason they are skipped.
+
+    Nothing is opened that could block or never end: FIFOs, devices and sockets, named or
+    found, are skipped (SkippedFile.problem = not_regular). In a folder, a symbolic link is
+    followed only when its target lies inside one of the folders given (or with
+    `follow_links`); a link loop and an unreadable subfolder are reported. Reports auditor
+    wrote earlier (json, sarif, junit, html, markdown, terminal, excel) are skipped. A file
+    reached twice (named and inside a folder, or through a link) is read once."""
     files: list[Path] = []
     skipped: list[SkippedFile] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue
-                if f.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.append(f)
-                else:
-                    skipped.append(SkippedFile(str(f), skip_reason(f)))
+    given = [Path(p) for p in paths]
+    roots = []
+    for p in given:
+        try:
+            if p.is_dir():
+                roots.append(p.resolve())
+        except (OSError, RuntimeError):
+            pass
+
+    def inside(target: Path) -> bool:
+        return any(target == r or r in target.parents for r in roots)
+
+    def regular(path: Path, mode: int, named: bool) -> None:
+        if not stat.S_ISREG(mode):
+            skipped.append(SkippedFile(str(path), NOT_REGULAR.format(what=_what(mode)), "not_regular"))
+            return
+        fmt = report_format(path)
+        if fmt is not None:
+            skipped.append(SkippedFile(str(path), REPORT_REASON.format(fmt=fmt)))
+        elif named or path.suffix.lower() in SUPPORTED_SUFFIXES:
+            files.append(path)
         else:
-            files.append(p)
-    return files, skipped
+            skipped.append(SkippedFile(str(path), skip_reason(path)))
+
+    def walk(top: Path, root: Path, visited: set[Path]) -> None:
+        try:
+            with os.scandir(top) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            skipped.append(SkippedFile(str(top), f"无法读取目录：{e.strerror or e}", "unreadable_dir"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                link = entry.is_symlink()
+                if link:
+                    try:
+                        target = path.resolve(strict=True)
+                    except RuntimeError:
+                        skipped.append(SkippedFile(str(path), LINK_LOOP, "link_loop"))
+                        continue
+                    except OSError as e:
+                        if e.errno == errno.ELOOP:
+                            skipped.append(SkippedFile(str(path), LINK_LOOP, "link_loop"))
+                        else:
+                            skipped.append(SkippedFile(str(path), LINK_BROKEN))
+                        continue
+                    if not follow_links and not inside(target):
+                        skipped.append(SkippedFile(str(path), LINK_OUTSIDE, "link_outside"))
+                        continue
+                    mode = os.stat(path).st_mode
+                    if stat.S_ISDIR(mode):
+                        if target in visited or any(target in v.parents or target == v for v in visited):
+                            skipped.append(SkippedFile(str(path), LINK_LOOP, "link_loop"))
+                        elif inside(target) and not follow_links:
+                            continue     # a folder of the given ones: walked on its own path
+                        else:
+                            walk(path, root, visited | {target})
+                        continue
+                    regular(path, mode, False)
+                    continue
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as e:
+                skipped.append(SkippedFile(str(path), f"无法读取：{e.strerror or e}", "unreadable_dir"))
+                continue
+            if stat.S_ISDIR(mode):
+                walk(path, root, visited | {path.resolve()})
+            else:
+                regular(path, mode, False)
+
+    for p in given:
+        try:
+            is_dir = p.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            walk(p, p.resolve(), {p.resolve()})
+            continue
+        try:
+            mode = os.stat(p).st_mode
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                skipped.append(SkippedFile(str(p), LINK_LOOP, "link_loop"))
+            else:
+                files.append(p)      # the reader reports why it cannot be opened (INP001)
+            continue
+        regular(p, mode, True)
+    seen: set = set()
+    unique = []
+    for f in files:
+        try:
+            key = f.resolve()
+        except (OSError, RuntimeError):
+            key = f
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, skipped
 
 
 def _sniff(path: Path, head: bytes) -> str:

@@ -29,7 +29,39 @@ def _read(path: Path) -> pd.DataFrame:
             return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
         finally:
             con.close()
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    return _unquote(pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"))
+
+
+def _unquote(df: pd.DataFrame) -> pd.DataFrame:
+    """A CSV written by `auditor extract` quotes text a spreadsheet would run as a formula
+    (auditor.textsafe.formula_safe); read back, the text is what the document printed."""
+    from auditor.textsafe import formula_unescape
+
+    for c in df.columns:
+        col = df[c]
+        if _texty(col) and any(isinstance(v, str) and v.startswith("'") for v in col):
+            df[c] = col.map(formula_unescape)
+    return df
+
+
+def _texty(col: pd.Series) -> bool:
+    return col.dtype == object or pd.api.types.is_string_dtype(col)
+
+
+def _formula_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that Excel or LibreOffice would evaluate when the CSV is opened
+    (=cmd|' /C calc'!A0, @SUM(...)) get a leading apostrophe (OWASP); numbers are untouched."""
+    from auditor.textsafe import formula_safe
+
+    out = None
+    for c in df.columns:
+        col = df[c]
+        if not _texty(col):
+            continue
+        if any(isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") and v[1:2] for v in col):
+            out = df.copy() if out is None else out
+            out[c] = col.map(formula_safe)
+    return df if out is None else out
 
 
 def _complete(table: str, df: pd.DataFrame, source: Path) -> pd.DataFrame:
@@ -90,8 +122,8 @@ def read_table(path: Path, table: str) -> pd.DataFrame:
 
 
 def read_canonical_file(path: Path, table: str) -> pd.DataFrame:
-    df = _read(path) if path.suffix.lower() == ".csv" else pd.read_csv(path, sep="\t", dtype=str,
-                                                                       keep_default_na=False, na_values=[""])
+    df = _read(path) if path.suffix.lower() == ".csv" else _unquote(pd.read_csv(path, sep="\t", dtype=str,
+                                                                               keep_default_na=False, na_values=[""]))
     return _complete(table, df, path)
 
 
@@ -169,7 +201,7 @@ def write_canonical(canonical: Canonical, directory: str | Path, fmt: str = "csv
     for name, df in canonical.frames.items():
         target = d / f"{name}.{fmt}"
         if fmt == "csv":
-            df.to_csv(target, index=False, encoding="utf-8")
+            _formula_safe(df).to_csv(target, index=False, encoding="utf-8")
         else:
             import duckdb
 

@@ -21,6 +21,12 @@ VOCABULARY = Path(__file__).resolve().parent.parent / "recognize" / "vocabulary.
 INTEGER_TOL = 0.005
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?$")
 _NUM_PREFIX = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)")
+_EXPONENT = re.compile(r"^[eE]([+-]?\d{1,12})(?![\d.])")
+# invisible format marks a copy from a PDF or a web page leaves inside digits: zero-width
+# space / joiners, LRM / RLM / ALM, bidi embeddings and isolates, word joiner, BOM, soft hyphen
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# accounting negatives: (100.00) or （1,234.56）, the whole cell in parentheses
+_PARENS = re.compile(r"^\((\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(%?)\)(%?)$")
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +48,7 @@ class Number:
     percent: bool = False
     operator: str | None = None
     unit: str | None = None
+    malformed: bool = False     # printed as a number that cannot be held (1e309, 400 digits): not silently none
 
     @property
     def lo(self) -> float | None:
@@ -93,13 +100,22 @@ def _parse_number(text: str) -> Number:
     Anything that is not a number gets `value=None` and keeps its raw text.
     """
     raw = "" if text is None else str(text).strip().replace("\u3000", "").strip()
-    op, s = split_operator(raw)
+    op, s = split_operator(_INVISIBLE.sub("", raw))
     if not s:
         return Number(raw=raw, operator=op)
+    negative = False
+    if op is None and s[0] == "(":
+        pm = _PARENS.match(s)
+        if pm:
+            negative, s = True, pm.group(1) + (pm.group(2) or pm.group(3))
     m = _NUM_PREFIX.match(s)
     if not m:
         return Number(raw=raw, operator=op)
     num, rest = m.group(1), s[m.end():]
+    exponent = 0
+    em = _EXPONENT.match(rest)
+    if em and "," not in num:
+        exponent, rest = int(em.group(1)), rest[em.end():]
     percent = False
     if rest.startswith("%") or rest.startswith("‰"):
         percent = rest[0] == "%"
@@ -113,11 +129,27 @@ def _parse_number(text: str) -> Number:
         return Number(raw=raw, operator=op)
     dm = _NUMBER.match(num) if not num.startswith((".", "+.", "-.")) else None
     decimals = len(dm.group(3) or "") if dm else len(num.split(".")[-1])
-    value = float(num.replace(",", "")) * scale
+    try:
+        value = float(num.replace(",", "") + (f"e{exponent}" if exponent else "")) * scale
+    except OverflowError:  # pragma: no cover - float() gives inf, not an error; kept for safety
+        value = math.inf
     if not math.isfinite(value):
-        # more digits than a float holds (a 309-digit run): no printed amount, so not a number
-        return Number(raw=raw, operator=op)
-    if value == 0 and decimals == 0:
+        # more than a float holds (1e309, a 310-digit run): printed as a number, so reported
+        # (an INP004 problem row), never dropped as if it were text
+        return Number(raw=raw, operator=op, malformed=True)
+    if negative:
+        value = -value
+    if exponent:
+        # 1.5e3 is printed to the hundreds: half a unit of its last digit
+        k = exponent - (len(num.split(".")[1]) if "." in num else 0)
+        decimals = max(-k, 0)
+        try:
+            tol = 0.5 * 10.0 ** k * scale     # float power: 0e999999999999 must not build a huge int
+        except OverflowError:
+            tol = math.inf
+        if not math.isfinite(tol):
+            return Number(raw=raw, operator=op, malformed=True)
+    elif value == 0 and decimals == 0:
         tol = 0.0
     elif decimals == 0 and not percent:
         tol = INTEGER_TOL

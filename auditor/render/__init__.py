@@ -67,6 +67,7 @@ def render_to(report: Report, fmt: str, path: str | os.PathLike | None = None,
     """Render `report` as `fmt` to `path`, or to stdout when `path` is None."""
     renderer = get_renderer(fmt)
     options = options or RenderOptions()
+    report = safe_report(report)
     if path is None:
         if renderer.binary:
             if sys.stdout.isatty():
@@ -99,6 +100,43 @@ def render_to(report: Report, fmt: str, path: str | os.PathLike | None = None,
         raise
 
 
+def safe_report(report: Report) -> Report:
+    """The report with every text that came from a document, a file name or a rule pack made
+    printable (auditor.textsafe.printable: control and escape characters, lone surrogates and
+    U+FFFE/U+FFFF shown escaped), so no format carries them: a terminal never obeys an escape
+    sequence from a cell and an Excel or XML report never refuses a character. Fingerprints
+    are unchanged (they are computed on the printable file name)."""
+    from dataclasses import replace
+
+    from auditor.findings import Finding, Location
+    from auditor.textsafe import printable
+
+    def clean(obj, fields):
+        changes = {f: printable(getattr(obj, f)) for f in fields}
+        changes = {f: v for f, v in changes.items() if v is not getattr(obj, f)}
+        return replace(obj, **changes) if changes else obj
+
+    items = []
+    for f in report.items:
+        loc = clean(f.location, ("file", "table", "row", "field", "sheet", "cell"))
+        g = clean(f, ("name", "message", "printed", "expected"))
+        items.append(g if loc is f.location else replace(g, location=loc))
+    documents = [clean(d, ("file", "title", "kind", "year", "error")) for d in report.documents]
+    skipped = [clean(s, ("file", "reason")) for s in getattr(report, "skipped", [])]
+    return replace(report, items=items, documents=documents, skipped=skipped,
+                   provenance=_printable_tree(report.provenance))
+
+
+def _printable_tree(value):
+    from auditor.textsafe import printable
+
+    if isinstance(value, dict):
+        return {printable(k): _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable_tree(v) for v in value]
+    return printable(value)
+
+
 def _mode_for(target: Path) -> int:
     """Keep an existing file's mode; otherwise what open() would give (mkstemp makes 0600)."""
     try:
@@ -118,4 +156,5 @@ def _register_builtins() -> None:
 
 _register_builtins()
 
-__all__ = ["RENDERERS", "RenderOptions", "Renderer", "UnknownFormat", "get_renderer", "register", "render_to"]
+__all__ = ["RENDERERS", "RenderOptions", "Renderer", "UnknownFormat", "get_renderer", "register", "render_to",
+           "safe_report"]

@@ -38,6 +38,7 @@ from auditor.render.common import (
     sorted_findings,
 )
 from auditor.render.ruledoc import rule_doc
+from auditor.textsafe import formula_safe, printable
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_COLUMN_WIDTH = 60
@@ -66,10 +67,10 @@ def safe_cell_text(value):
     """Neutralize formula injection and drop characters an .xlsx cannot hold."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    # control characters, lone surrogates and U+FFFE/U+FFFF shown escaped (an .xlsx cannot hold
+    # them); what is left that XML refuses is dropped
+    value = ILLEGAL_CHARACTERS_RE.sub("", printable(value))
+    return formula_safe(value)
 
 
 def units_by_file(report: Report) -> dict[str, str]:
@@ -82,7 +83,7 @@ def units_by_file(report: Report) -> dict[str, str]:
         docs, tables = canonical["documents"], canonical["tables"]
     except (KeyError, TypeError):
         return {}
-    files = {d: f for d, f in zip(docs["doc_id"], docs["file"]) if isinstance(f, str)}
+    files = {d: printable(f) for d, f in zip(docs["doc_id"], docs["file"]) if isinstance(f, str)}
     votes: dict[str, Counter] = {}
     if "unit" in tables.columns:
         for doc_id, unit in zip(tables["doc_id"], tables["unit"]):
@@ -92,7 +93,7 @@ def units_by_file(report: Report) -> dict[str, str]:
     if "unit" in docs.columns:
         for file, unit in zip(docs["file"], docs["unit"]):
             if isinstance(file, str) and isinstance(unit, str) and unit.strip():
-                out.setdefault(file, unit.strip())
+                out.setdefault(printable(file), unit.strip())
     return out
 
 
@@ -223,6 +224,7 @@ class ExcelRenderer:
 
     def render(self, report: Report, stream: IO, options) -> None:
         wb = Workbook(write_only=True)
+        wb.properties.creator = "auditor"    # how a later run knows this file is a report, not an input
         units = units_by_file(report)
         titles = family_titles(report, getattr(options, "catalog", None))
         _findings(wb, report, units)

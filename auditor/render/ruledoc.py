@@ -60,7 +60,9 @@ def rule_doc(rule_id: str, rule=None) -> RuleDoc:
         return RuleDoc(rule_id, name, zh.split("。", 1)[0] + "。", zh, fix, summary_en, summary_en)
     if rule is None:
         return RuleDoc(rule_id, rule_id, "", "", "")
-    zh = zh_block(rule)
+    from auditor.textsafe import printable
+
+    zh = {k: printable(v) if isinstance(v, str) else "" for k, v in zh_block(rule).items()}
     return RuleDoc(rule.id, rule.name, (zh.get("summary") or rule.summary).strip(),
                    (zh.get("rationale") or rule.rationale).strip(), (zh.get("fix") or "").strip(),
                    rule.summary, rule.rationale)

@@ -249,7 +249,7 @@ def one_line_summary(report: Report, fail_on: str = "error") -> str:
         text += f"，基线已抑制 {report.suppressed}"
     skipped = len(getattr(report, "skipped", []))
     if skipped:
-        text += f"，{skipped} 个文件类型不支持未读取"
+        text += f"，{skipped} 个文件跳过未读取（类型不支持或为以前的报告）"
     code = report.exit_code(fail_on)
     text += f"；--fail-on {fail_on}：" + ("通过" if code == 0 else ("未通过" if code == 1 else "没有可读取的文件"))
     return text
