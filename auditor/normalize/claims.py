@@ -655,6 +655,11 @@ class _Extractor:
                 continue
             self._emit("year", m.start(), m.end(), "evaluated",
                        Number(raw=m.group(1), value=float(m.group(1)), tol=0.0), m.start(1))
+        for m in COMPARED_YEAR.finditer(t):     # 较2021年决算数 / 与2022年决算数持平: the year compared with
+            start = max(t.rfind("。", 0, m.start()), t.rfind("；", 0, m.start())) + 1
+            head = re.split(r"\d[\d,.]*\s*(?:亿元|万元|元)", _fold(t[start:m.start()]))[0]
+            self._emit("compared_year", m.start(), m.end(), _subject(head) or None,
+                       Number(raw=m.group(1), value=float(m.group(1)), tol=0.0), m.start(1))
 
     def blanks(self) -> None:
         t = self.p.text
