@@ -347,12 +347,21 @@ def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
                 row[j] = Cell(above[j].text + below[j].text, above[j].line, j + 1)
             gone.update({i - 1, i + 1})
     rows = [r for k, r in enumerate(rows) if k not in gone]
+    # a cell wraps only when its text fills the column: the widest cell of a column shows how
+    # wide the column is, and a cell narrower than that by a character or more did not wrap
+    # (专项收入 under 公共财政拨款(补助)资金 is an item of its own, not the end of that name)
+    widest: dict[int, int] = {}
+    for row in rows:
+        for j, c in enumerate(row):
+            if c.text and not AMOUNT.match(c.text):
+                widest[j] = max(widest.get(j, 0), width(c.text))
     out: list[list[Cell]] = []
     for row in rows:
         filled = [j for j, c in enumerate(row) if c.text]
         if out and _text_only(row) and all(
                 len(row[j].text) <= 4 and not NUMBERED.match(row[j].text) and not TOTAL_WORD.search(row[j].text)
-                and j < len(out[-1]) and out[-1][j].text and not AMOUNT.match(out[-1][j].text) for j in filled):
+                and j < len(out[-1]) and out[-1][j].text and not AMOUNT.match(out[-1][j].text)
+                and width(out[-1][j].text) + width(row[j].text[0]) > widest[j] for j in filled):
             for j in filled:
                 out[-1][j] = Cell(out[-1][j].text + row[j].text, out[-1][j].line, j + 1)
             continue
@@ -360,4 +369,34 @@ def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     return out
 
 
-__all__ = ["Token", "tokens", "is_row", "grid", "width", "AMOUNT", "join_wrapped_rows"]
+SUBTOTAL_CELL = re.compile(r"^小\s*计$")
+
+
+def place_group_labels(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """A group label in a cell merged down the rows of its group (其他资金 over 小计 /
+    事业收入 / 经营收入 / 其他收入) is printed on the middle line of the group, where the
+    text keeps it on the row of an item: it belongs on the group's first row, its 小计
+    (``其他资金 | 小计 | 80.00``), as a ruled table reads it. A group runs from a 小计 in
+    the next column to the line before the next 小计; a group holding one label, off its
+    小计 line, gets it moved there. Groups with several labels are left as printed."""
+    width_ = max((len(r) for r in rows), default=0)
+    for j in range(width_ - 1):
+        starts = [k for k, r in enumerate(rows) if j + 1 < len(r) and SUBTOTAL_CELL.match(r[j + 1].text)]
+        if len(starts) < 2:
+            continue
+        moves = []
+        for n, s in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(rows)
+            labels = [k for k in range(s, end) if j < len(rows[k]) and rows[k][j].text
+                      and not AMOUNT.match(rows[k][j].text)]
+            if len(labels) == 1 and labels[0] != s and not rows[s][j].text and \
+                    not TOTAL_WORD.search(rows[labels[0]][j].text):
+                moves.append((labels[0], s))
+        for k, s in moves:
+            cell = rows[k][j]
+            rows[s][j] = Cell(cell.text, rows[s][j + 1].line, j + 1)   # the row's line keeps the printed order
+            rows[k][j] = Cell("", rows[k][j].line, j + 1)
+    return rows
+
+
+__all__ = ["Token", "tokens", "is_row", "grid", "width", "AMOUNT", "join_wrapped_rows", "place_group_labels"]

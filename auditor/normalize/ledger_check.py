@@ -71,8 +71,12 @@ def _identities(rows: list[dict]) -> list[tuple[dict, float, float, int]]:
     return out
 
 
-def check_structure(out: Rows, table: RawTable, ctx: TableContext, title: str | None) -> None:
-    """Add a `table_uncertain` problem to `out` when the table as read does not hold."""
+def check_structure(out: Rows, table: RawTable, ctx: TableContext, title: str | None,
+                    unplaced: list[int | None] = ()) -> None:
+    """Add a `table_uncertain` problem to `out` when the table as read does not hold, or
+    when amounts were printed on lines of their own (`unplaced`) between items: which item
+    such an amount belongs to is a guess (a text rendition prints a figure centred between
+    the lines of its row), so the table's sums are not to be checked as read."""
     by_column: dict[str, list[dict]] = defaultdict(list)
     for r in out.get("ledger", []):
         by_column[r["column"]].append(r)
@@ -98,6 +102,10 @@ def check_structure(out: Rows, table: RawTable, ctx: TableContext, title: str | 
                f"{row.get('amount_raw') or '空'}，其 {n} 项明细之和为 {total:.2f}）")
     elif orphans:
         why = orphans
+    elif unplaced:
+        at = "、".join(str(n) for n in unplaced[:3] if n) + ("…" if len(unplaced) > 3 else "")
+        why = (f"{len(unplaced)} 个金额单独成行、不在任何项目的行上（第 {at} 行），无法确定其所属项目"
+               if at else f"{len(unplaced)} 个金额单独成行、不在任何项目的行上，无法确定其所属项目")
     if why is None:
         return
     out.setdefault("problems", []).append({
