@@ -327,6 +327,76 @@ def _text_only(row: list[Cell]) -> bool:
     return any(c.text for c in row) and not any(AMOUNT.match(c.text) for c in row if c.text)
 
 
+def _fragment(text: str, first: bool) -> bool:
+    return bool(text) and not AMOUNT.match(text) and not TOTAL_WORD.search(text) and \
+        (first or not NUMBERED.match(text))
+
+
+def _join_centred_cells(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """A name wrapped over several lines and centred on its row's figures (网络、电子检 /
+    务、实验室、机 / 要通道、档案数 … 100.00 / 字化系统运行 / 维护费): the lines of words
+    only just above and below the figures' line, as many above as below (one more on
+    either side), each as wide as the others but the last, are the one cell. A line of
+    words is taken whole or not at all; anything less regular is left as printed."""
+    rows = [list(r) for r in rows]
+    gone: set[int] = set()
+    for i, row in enumerate(rows):
+        if _text_only(row) or not any(AMOUNT.match(c.text) for c in row if c.text):
+            continue
+        above, below = [], []
+        k = i - 1
+        while k >= 0 and k not in gone and _text_only(rows[k]):
+            above.append(k)
+            k -= 1
+        k = i + 1
+        while k < len(rows) and _text_only(rows[k]):
+            below.append(k)
+            k += 1
+        if not above or not below:
+            continue
+        joined: dict[int, str] = {}
+        used: set[tuple[int, int]] = set()
+        for j in range(len(row)):
+            if row[j].text and AMOUNT.match(row[j].text):
+                continue
+            up = []
+            for k in above:
+                if j < len(rows[k]) and rows[k][j].text:
+                    up.append(k)
+                else:
+                    break
+            down = []
+            for k in below:
+                if j < len(rows[k]) and rows[k][j].text:
+                    down.append(k)
+                else:
+                    break
+            n = min(len(up), len(down))
+            up, down = up[:n + 1], down[:n + 1]
+            if not up or not down:
+                continue
+            lines = up[::-1] + down
+            parts = [rows[k][j].text for k in up[::-1]] + ([row[j].text] if row[j].text else []) + \
+                [rows[k][j].text for k in down]
+            if len(parts) < 3 or not all(_fragment(t, n == 0) for n, t in enumerate(parts)):
+                continue
+            widths = [width(t) for t in parts]
+            if any(w < max(widths) - 2 for w in widths[:-1]):
+                continue
+            joined[j] = "".join(parts)
+            used.update((k, j) for k in lines)
+        if not joined:
+            continue
+        touched = {k for k, _ in used}
+        if any((k, j) not in used for k in touched for j in range(len(rows[k])) if rows[k][j].text):
+            continue        # a line partly of this cell, partly of another: not rebuilt
+        for j, text in joined.items():
+            row[j] = Cell(text, row[j].line if row[j].text else rows[min(k for k, jj in used if jj == j)][j].line,
+                          j + 1)
+        gone.update(touched)
+    return [r for k, r in enumerate(rows) if k not in gone]
+
+
 def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     """Cells printed over several lines: a name centred beside its amounts (1.一般公共预 /
     17,981.68 / 算) goes into the amounts' row; a short fragment under a cell (资金 under
@@ -347,6 +417,7 @@ def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
                 row[j] = Cell(above[j].text + below[j].text, above[j].line, j + 1)
             gone.update({i - 1, i + 1})
     rows = [r for k, r in enumerate(rows) if k not in gone]
+    rows = _join_centred_cells(rows)
     # a cell wraps only when its text fills the column: the widest cell of a column shows how
     # wide the column is, and a cell narrower than that by a character or more did not wrap
     # (专项收入 under 公共财政拨款(补助)资金 is an item of its own, not the end of that name)

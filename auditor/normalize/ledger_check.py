@@ -74,7 +74,7 @@ def _identities(rows: list[dict], whole: bool = False) -> list[tuple[dict, float
         else:
             depth = min((r["level"] for r in scope if not r.get("code")), default=None)
             kids = [r for r in scope if not r.get("code") and r["level"] == depth]
-        if kids and closed:
+        if kids and (closed or whole):      # the end of a table read whole closes it too
             out.append((p, sum(c.get("amount") or 0.0 for c in kids), sum(c.get("amount_tol") or 0.0 for c in kids),
                         len(kids)))
     return out
