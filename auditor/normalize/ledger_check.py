@@ -110,17 +110,17 @@ def check_structure(out: Rows, table: RawTable, ctx: TableContext, title: str | 
                     example = (row, column, total, n)
     orphans = _orphan_codes(out.get("ledger", []))
     why = None
-    if len(failed_rows) >= min_rows and failures > share * checks:
+    if unplaced:
+        at = "、".join(str(n) for n in unplaced[:3] if n) + ("…" if len(unplaced) > 3 else "")
+        why = (f"{len(unplaced)} 个金额单独成行、不在任何项目的行上（第 {at} 行），无法确定其所属项目"
+               if at else f"{len(unplaced)} 个金额单独成行、不在任何项目的行上，无法确定其所属项目")
+    elif len(failed_rows) >= min_rows and failures > share * checks:
         row, column, total, n = example
         why = (f"{checks} 处合计或上级金额中有 {failures} 处与其明细不符（如「{row['name']}」{column}印为 "
                f"{row.get('amount_raw') or '空'}，其 {n} 项明细之和为 {total:.2f}）"
                + ("；表格由按空格对齐的文本读出，行列归属为推断" if inferred else ""))
     elif orphans:
         why = orphans
-    elif unplaced:
-        at = "、".join(str(n) for n in unplaced[:3] if n) + ("…" if len(unplaced) > 3 else "")
-        why = (f"{len(unplaced)} 个金额单独成行、不在任何项目的行上（第 {at} 行），无法确定其所属项目"
-               if at else f"{len(unplaced)} 个金额单独成行、不在任何项目的行上，无法确定其所属项目")
     if why is None:
         return
     out.setdefault("problems", []).append({
