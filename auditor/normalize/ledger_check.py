@@ -11,6 +11,13 @@ The checks mirror the rules on purpose, in their simplest form (one table, no
 page-break grouping): a total against the top-level items since the previous
 total (or after it, when printed first), a coded parent against the codes one
 level below it, an uncoded parent against the items one level below it.
+
+A table read from text aligned by spaces (``layout == "aligned"``, pdftotext
+-layout) has every cell's column and row inferred from the spacing, and is read
+whole (its pages joined): there one failing identity is enough, a total printed
+first is checked against the items after it, and the table's end closes its last
+parent. Amounts printed on lines of their own, on no item's row, make any table
+uncertain: which item they belong to is a guess.
 """
 from __future__ import annotations
 
