@@ -32,6 +32,7 @@ _TOKEN = re.compile(r"\S+(?: \S+)*")
 # a right-aligned amount followed, one space on, by the next column's text
 _AMOUNT_THEN_TEXT = re.compile(r"(?<!\S)([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+|\d{1,3}(?:,\d{3})+) (?=[^\x00-\x7f])")
 _TEXT_THEN_AMOUNT = re.compile(r"(?<=[^\x00-\x7f]) (?=[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+(?:\s|$))")
+_SPACED_TOTAL = re.compile(r"^(合计|总计|小计)$")
 LETTER_SPACED = re.compile(r"^(?:[^\x00-\x7f] )+[^\x00-\x7f]$")
 
 
@@ -76,6 +77,15 @@ def tokens(line: str) -> list[Token]:
             # position, so a start is the character offset; a wide character still
             # covers two positions on paper
             out.append(Token(text, off, off + width(text), off))
+    # a total word letter-spaced across its cell (合   计): one word, not two cells
+    k = 0
+    while k + 1 < len(out):
+        a, b = out[k], out[k + 1]
+        if len(a.text) == 1 and len(b.text) == 1 and not a.text.isascii() and not b.text.isascii() \
+                and b.start - (a.start + 1) <= 6 and _SPACED_TOTAL.match(a.text + b.text):
+            out[k] = Token(a.text + b.text, a.start, b.end, a.char)
+            del out[k + 1]
+        k += 1
     # how wide a Chinese character prints varies (1 to 2 positions); tokens of one line never overlap
     for a, b in zip(out, out[1:]):
         a.end = max(a.start + len(a.text), min(a.end, b.start - 1))
@@ -140,9 +150,13 @@ def _split(cluster: list[tuple[int, Token]], depth: int = 0) -> list[list[tuple[
 MERGE_GAP = 8
 
 
-def _merge_neighbours(clusters: list[list[tuple[int, Token]]], leaf: list[Token]) -> list[list[tuple[int, Token]]]:
+def _merge_neighbours(clusters: list[list[tuple[int, Token]]], leaf: list[Token],
+                      headless: bool = False) -> list[list[tuple[int, Token]]]:
     """Neighbouring clusters of one kind that never share a row are one column whose
-    cells drifted (right-aligned amounts of different widths, a header over them)."""
+    cells drifted (right-aligned amounts of different widths, a header over them).
+    Without a header (`headless`: a page continuing a table) words are never merged so:
+    two name columns that happen to share no row on that page (经济科目 | 采购物品名称
+    of a list whose items alternate) are told apart by no header there."""
     def kind(c):
         body = [t for r, t in c if r >= 0]
         return None if not body else sum(t.amount for t in body) * 2 >= len(body)
@@ -160,7 +174,8 @@ def _merge_neighbours(clusters: list[list[tuple[int, Token]]], leaf: list[Token]
         same = ka is None or kb is None or ka == kb
         head_a, head_b = leaf_cols(prev), leaf_cols(c)
         head_clash = bool(head_a and head_b and head_a != head_b) and not (head_a & head_b)
-        if same and gap <= MERGE_GAP and not rows_a & rows_b and not head_clash:
+        words = headless and not (ka and kb)
+        if same and gap <= MERGE_GAP and not rows_a & rows_b and not head_clash and not words:
             out[-1] = prev + c
         else:
             out.append(c)
@@ -293,7 +308,7 @@ def grid(lines: list[tuple[int, str]], header_rows: int | None = None) -> list[l
         if not any(min(u.end, t.end) > max(u.start, t.start) for c in clusters for _, u in c):
             clusters.append([(-1, t)])
     clusters.sort(key=lambda c: min(t.start for _, t in c))
-    clusters = _merge_neighbours(clusters, leaf)
+    clusters = _merge_neighbours(clusters, leaf, headless=header_rows == 0)
     column = {id(t): j for j, c in enumerate(clusters) for r, t in c if r >= 0}
     centers = [sum(t.center for _, t in c) / len(c) for c in clusters]
     ncols = len(clusters)
