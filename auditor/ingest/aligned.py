@@ -16,7 +16,14 @@ nearest to it and placed in the first of them, the way a merged cell is (a
 on several lines beside a one-line header (``单位预留机动经`` / ``费``) is joined
 into one cell.
 
-Nothing here knows budget words; only digits, spaces and widths.
+Body cells printed over several lines are joined back (`join_wrapped_rows`): a name
+centred beside its figures (one line above and below, or several: 网络、电子检 /
+务、实验室、机 / 要通道、档案数 … 100.00 / 字化系统运行 / 维护费), and a short line
+under a cell that fills its column (二、财政专户管理 / 资金; 专项收入 under a narrower
+name is an item of its own). A group label merged down its rows is printed on their
+middle line; it is put on the group's 小计 row (`place_group_labels`).
+
+Nothing here knows budget words beyond 合计 / 总计 / 小计; only digits, spaces and widths.
 """
 from __future__ import annotations
 
