@@ -316,3 +316,34 @@ def test_a_letter_spaced_total_word_is_one_cell():
     assert [t.text for t in tokens("类  款  项   金额")] == ["类", "款", "项", "金额"]
     rows = _texts("procurement_wrapped_names.layout.txt")
     assert rows[1][0] == "合计" and rows[1][-1] == "2,744.84"
+
+
+def test_names_of_their_own_around_an_amount_are_not_joined(tmp_path):
+    """事业收入 / 其他收入 100.00 / 上级补助: as wide as each other, but narrower than
+    their column (附属单位上缴收入), so none of them wrapped."""
+    path = tmp_path / "own_names.layout.txt"
+    path.write_text("                 收入预算总表\n单位：万元\n"
+                    "        项目名称                      金额\n"
+                    "        收入总计                     100.00\n"
+                    "        事业收入\n"
+                    "        其他收入                     100.00\n"
+                    "        上级补助\n"
+                    "        附属单位上缴收入                0.00\n", encoding="utf-8")
+    names = [r[0] for r in _texts(path)]
+    assert ["事业收入", "其他收入", "上级补助", "附属单位上缴收入"] == names[2:]
+
+
+def test_a_subtotal_printed_last_keeps_the_labels_where_they_are(tmp_path):
+    """单位甲 above the first 小计: each 小计 closes its group, so 单位乙 (below it) is not
+    moved onto it."""
+    path = tmp_path / "subtotal_last.layout.txt"
+    path.write_text("                 项目支出预算表\n单位：万元\n"
+                    "        单位名称        项目名称          金额\n"
+                    "        合计                            150.00\n"
+                    "        单位甲          项目一           60.00\n"
+                    "                        项目二           40.00\n"
+                    "                        小计            100.00\n"
+                    "        单位乙          项目三           50.00\n"
+                    "                        小计             50.00\n", encoding="utf-8")
+    rows = _texts(path)
+    assert ["单位乙", "项目三", "50.00"] in rows and ["", "小计", "100.00"] in rows

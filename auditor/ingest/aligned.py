@@ -354,11 +354,13 @@ def _fragment(text: str, first: bool) -> bool:
         (first or not NUMBERED.match(text))
 
 
-def _join_centred_cells(rows: list[list[Cell]]) -> list[list[Cell]]:
+def _join_centred_cells(rows: list[list[Cell]], widest: dict[int, int]) -> list[list[Cell]]:
     """A name wrapped over several lines and centred on its row's figures (网络、电子检 /
     务、实验室、机 / 要通道、档案数 … 100.00 / 字化系统运行 / 维护费): the lines of words
     only just above and below the figures' line, as many above as below (one more on
-    either side), each as wide as the others but the last, are the one cell. A line of
+    either side), each filling the column (as wide as its widest printed cell, `widest`,
+    within a character) but the last, are the one cell: names of their own (事业收入 /
+    经营收入 / 其他收入 80.00 / 上级补助收入) are narrower than their column. A line of
     words is taken whole or not at all; anything less regular is left as printed."""
     rows = [list(r) for r in rows]
     gone: set[int] = set()
@@ -403,7 +405,7 @@ def _join_centred_cells(rows: list[list[Cell]]) -> list[list[Cell]]:
             if len(parts) < 3 or not all(_fragment(t, n == 0) for n, t in enumerate(parts)):
                 continue
             widths = [width(t) for t in parts]
-            if any(w < max(widths) - 2 for w in widths[:-1]):
+            if any(w < max(widths) - 2 or w < widest.get(j, 0) - 2 for w in widths[:-1]):
                 continue
             joined[j] = "".join(parts)
             used.update((k, j) for k in lines)
@@ -424,6 +426,14 @@ def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     17,981.68 / 算) goes into the amounts' row; a short fragment under a cell (资金 under
     二、财政专户管理) continues it."""
     rows = [list(r) for r in rows]
+    # a cell wraps only when its text fills the column: the widest cell of a column (as
+    # printed, one line) shows how wide the column is, and a cell narrower than that by a
+    # character or more did not wrap (专项收入 under 公共财政拨款(补助)资金 is an item of its own)
+    widest: dict[int, int] = {}
+    for row in rows:
+        for j, c in enumerate(row):
+            if c.text and not AMOUNT.match(c.text):
+                widest[j] = max(widest.get(j, 0), width(c.text))
     gone: set[int] = set()
     for i, row in enumerate(rows):
         if _text_only(row) or i == 0 or i + 1 >= len(rows):
@@ -439,15 +449,7 @@ def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
                 row[j] = Cell(above[j].text + below[j].text, above[j].line, j + 1)
             gone.update({i - 1, i + 1})
     rows = [r for k, r in enumerate(rows) if k not in gone]
-    rows = _join_centred_cells(rows)
-    # a cell wraps only when its text fills the column: the widest cell of a column shows how
-    # wide the column is, and a cell narrower than that by a character or more did not wrap
-    # (专项收入 under 公共财政拨款(补助)资金 is an item of its own, not the end of that name)
-    widest: dict[int, int] = {}
-    for row in rows:
-        for j, c in enumerate(row):
-            if c.text and not AMOUNT.match(c.text):
-                widest[j] = max(widest.get(j, 0), width(c.text))
+    rows = _join_centred_cells(rows, widest)
     out: list[list[Cell]] = []
     for row in rows:
         filled = [j for j, c in enumerate(row) if c.text]
@@ -471,12 +473,17 @@ def place_group_labels(rows: list[list[Cell]]) -> list[list[Cell]]:
     text keeps it on the row of an item: it belongs on the group's first row, its 小计
     (``其他资金 | 小计 | 80.00``), as a ruled table reads it. A group runs from a 小计 in
     the next column to the line before the next 小计; a group holding one label, off its
-    小计 line, gets it moved there. Groups with several labels are left as printed."""
+    小计 line, gets it moved there. Groups with several labels are left as printed, and so
+    is a table with a label above its first 小计 (there a 小计 ends its group)."""
     width_ = max((len(r) for r in rows), default=0)
     for j in range(width_ - 1):
         starts = [k for k, r in enumerate(rows) if j + 1 < len(r) and SUBTOTAL_CELL.match(r[j + 1].text)]
         if len(starts) < 2:
             continue
+        body = next((k for k, r in enumerate(rows) if any(AMOUNT.match(c.text) for c in r if c.text)), len(rows))
+        if any(j < len(rows[k]) and rows[k][j].text and not AMOUNT.match(rows[k][j].text)
+               and not TOTAL_WORD.search(rows[k][j].text) for k in range(body, starts[0])):
+            continue        # a label above the first 小计: each 小计 closes its group, printed last
         moves = []
         for n, s in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(rows)
