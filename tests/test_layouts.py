@@ -225,3 +225,125 @@ def test_headers_with_a_formula_in_brackets(tmp_path):
                  "年度资金总额\t80\t60\t75.00%\n", encoding="utf-8")
     c = extract(f)
     assert records(c["funds"], ["item", "budget_raw", "executed_raw", "rate_raw"]) == [("年度资金总额", "80", "60", "75.00%")]
+
+
+# --- pdftotext -layout renditions of Jiangsu budget tables: cells printed over several lines ---------
+
+def _texts(path) -> list[list[str]]:
+    (table,) = read_document(LAYOUTS / path).tables
+    return [[c.text for c in r] for r in table.rows]
+
+
+def _check(path) -> list[str]:
+    from auditor.pipeline import check
+
+    return sorted(check([LAYOUTS / path]).findings["rule"].tolist())
+
+
+def test_group_label_centred_down_its_group_goes_on_its_subtotal_row():
+    """收入预算总表: 其他资金 is printed on the middle line of its group (小计 / 事业收入 /
+    经营收入 / 其他收入 / 债务资金), 专项收入 is an item of its own, not the end of the name above."""
+    rows = _texts("income_groups_centred.layout.txt")
+    assert ["一般公共预算资金", "小计", "10,070.48"] in rows
+    assert ["", "公共财政拨款(补助)资金", "10,070.48"] in rows and ["", "专项收入", ""] in rows
+    assert ["其他资金", "小计", "80.00"] in rows and ["", "事业收入", ""] in rows and ["", "经营收入", ""] in rows
+    assert ["上年结转和结余资金", "小计", ""] in rows
+    c = extract(LAYOUTS / "income_groups_centred.layout.txt")
+    led = c["ledger"]
+    assert records(led, ["level", "role", "name", "amount_raw"])[:4] == [
+        (0, "total", "收入总计", "10,150.48"), (1, "subtotal", "一般公共预算资金", "10,070.48"),
+        (2, "item", "公共财政拨款(补助)资金", "10,070.48"), (2, "item", "专项收入", None)]
+    assert _check("income_groups_centred.layout.txt") == []     # the table balances: 10,070.48 + 80.00
+
+
+def test_amounts_on_lines_of_their_own_make_the_table_uncertain():
+    """小计 / 37,188.34 / 公共财政拨款（补助）资金 / 37,188.34: which label an amount belongs to
+    is a guess; the table is reported once as uncertain, its sums are not checked."""
+    c = extract(LAYOUTS / "income_amounts_own_lines.layout.txt")
+    unsure = c["problems"][c["problems"]["kind"] == "table_uncertain"]
+    assert len(unsure) == 1 and "单独成行" in unsure["detail"].iloc[0]
+    assert _check("income_amounts_own_lines.layout.txt") == ["INP011"]
+
+
+def test_name_wrapped_over_five_lines_around_its_figures_is_one_cell():
+    rows = _texts("procurement_wrapped_names.layout.txt")
+    name = "网络、电子检务、实验室、机要通道、档案数字化系统运行维护费"
+    row = next(r for r in rows if name in r)
+    assert row[-1] == "100.00" and "信息网络及软件购置更新" in row
+    assert not any(t in ("务、实验室、机", "维护费", "更新") for r in rows for t in r)
+    assert "办公、办案设备更新购置费" in next(r for r in rows if "131.40" in r)      # three lines
+    router = next(r for r in rows if "路由器" in r)
+    assert "部门集中采购" in router and router[-1] == "25.00"
+
+
+def test_a_failing_sum_in_a_space_aligned_table_is_a_reading_doubt(tmp_path):
+    """Columns found from runs of spaces: one sum that does not hold makes the table
+    uncertain (INP011, naming the sum) rather than an arithmetic error (EXP007)."""
+    text = (LAYOUTS / "income_groups_centred.layout.txt").read_text(encoding="utf-8")
+    assert "10,150.48" in text
+    path = tmp_path / "planted.layout.txt"
+    path.write_text(text.replace("10,150.48", "10,105.48", 1), encoding="utf-8")
+    assert _check(path) == ["INP011"]
+    c = extract(path)
+    detail = c["problems"][c["problems"]["kind"] == "table_uncertain"]["detail"].iloc[0]
+    assert "收入总计" in detail and "10,105.48" in detail and "按空格对齐" in detail
+
+
+def test_names_wrapped_in_a_narrow_column_of_a_two_sided_table_are_joined():
+    """1.一般公共预 / 17,981.68 / 算 and 二、财政专户管理 / 资金 (the name fills its column,
+    so the short line under it ends it), 三、单位预留机 / 140.20 / 动经费."""
+    rows = _texts("two_sided_wrapped_names.layout.txt")
+    names = [r[0] for r in rows] + [r[4] for r in rows]
+    assert {"1.一般公共预算", "2.政府性基金预算", "二、财政专户管理资金", "三、单位预留机动经费"} <= set(names)
+    assert not {"算", "资金", "预算", "动经费"} & set(names)
+    assert _check("two_sided_wrapped_names.layout.txt") == []
+
+
+def test_a_page_continuing_a_table_keeps_its_name_columns_apart():
+    """Page 2 of a 政府采购 list has no header: 会议费 (经济科目) and 会议服务 (采购物品名称)
+    never share a line there, yet are two columns; the page's rows line up with page 1's."""
+    rows = _texts("procurement_page_break.layout.txt")
+    assert ["全国人代会江苏代表团工作经费", "会议费", "", "", "126.25"] in rows
+    assert ["", "", "会议服务", "分散自行组织", "126.25"] in rows
+    assert ["专职人员活动费", "印刷费", "", "", "30.00"] in rows
+    assert _check("procurement_page_break.layout.txt") == []    # 59.00 + 2,005.25 = 2,064.25 and each group
+
+
+def test_a_letter_spaced_total_word_is_one_cell():
+    from auditor.ingest.aligned import tokens
+
+    assert [t.text for t in tokens("  合   计                                 2,744.84")] == ["合计", "2,744.84"]
+    assert [t.text for t in tokens("类  款  项   金额")] == ["类", "款", "项", "金额"]
+    rows = _texts("procurement_wrapped_names.layout.txt")
+    assert rows[1][0] == "合计" and rows[1][-1] == "2,744.84"
+
+
+def test_names_of_their_own_around_an_amount_are_not_joined(tmp_path):
+    """事业收入 / 其他收入 100.00 / 上级补助: as wide as each other, but narrower than
+    their column (附属单位上缴收入), so none of them wrapped."""
+    path = tmp_path / "own_names.layout.txt"
+    path.write_text("                 收入预算总表\n单位：万元\n"
+                    "        项目名称                      金额\n"
+                    "        收入总计                     100.00\n"
+                    "        事业收入\n"
+                    "        其他收入                     100.00\n"
+                    "        上级补助\n"
+                    "        附属单位上缴收入                0.00\n", encoding="utf-8")
+    names = [r[0] for r in _texts(path)]
+    assert ["事业收入", "其他收入", "上级补助", "附属单位上缴收入"] == names[2:]
+
+
+def test_a_subtotal_printed_last_keeps_the_labels_where_they_are(tmp_path):
+    """单位甲 above the first 小计: each 小计 closes its group, so 单位乙 (below it) is not
+    moved onto it."""
+    path = tmp_path / "subtotal_last.layout.txt"
+    path.write_text("                 项目支出预算表\n单位：万元\n"
+                    "        单位名称        项目名称          金额\n"
+                    "        合计                            150.00\n"
+                    "        单位甲          项目一           60.00\n"
+                    "                        项目二           40.00\n"
+                    "                        小计            100.00\n"
+                    "        单位乙          项目三           50.00\n"
+                    "                        小计             50.00\n", encoding="utf-8")
+    rows = _texts(path)
+    assert ["单位乙", "项目三", "50.00"] in rows and ["", "小计", "100.00"] in rows

@@ -16,7 +16,14 @@ nearest to it and placed in the first of them, the way a merged cell is (a
 on several lines beside a one-line header (``单位预留机动经`` / ``费``) is joined
 into one cell.
 
-Nothing here knows budget words; only digits, spaces and widths.
+Body cells printed over several lines are joined back (`join_wrapped_rows`): a name
+centred beside its figures (one line above and below, or several: 网络、电子检 /
+务、实验室、机 / 要通道、档案数 … 100.00 / 字化系统运行 / 维护费), and a short line
+under a cell that fills its column (二、财政专户管理 / 资金; 专项收入 under a narrower
+name is an item of its own). A group label merged down its rows is printed on their
+middle line; it is put on the group's 小计 row (`place_group_labels`).
+
+Nothing here knows budget words beyond 合计 / 总计 / 小计; only digits, spaces and widths.
 """
 from __future__ import annotations
 
@@ -32,6 +39,7 @@ _TOKEN = re.compile(r"\S+(?: \S+)*")
 # a right-aligned amount followed, one space on, by the next column's text
 _AMOUNT_THEN_TEXT = re.compile(r"(?<!\S)([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+|\d{1,3}(?:,\d{3})+) (?=[^\x00-\x7f])")
 _TEXT_THEN_AMOUNT = re.compile(r"(?<=[^\x00-\x7f]) (?=[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+(?:\s|$))")
+_SPACED_TOTAL = re.compile(r"^(合计|总计|小计)$")
 LETTER_SPACED = re.compile(r"^(?:[^\x00-\x7f] )+[^\x00-\x7f]$")
 
 
@@ -76,6 +84,15 @@ def tokens(line: str) -> list[Token]:
             # position, so a start is the character offset; a wide character still
             # covers two positions on paper
             out.append(Token(text, off, off + width(text), off))
+    # a total word letter-spaced across its cell (合   计): one word, not two cells
+    k = 0
+    while k + 1 < len(out):
+        a, b = out[k], out[k + 1]
+        if len(a.text) == 1 and len(b.text) == 1 and not a.text.isascii() and not b.text.isascii() \
+                and b.start - (a.start + 1) <= 6 and _SPACED_TOTAL.match(a.text + b.text):
+            out[k] = Token(a.text + b.text, a.start, b.end, a.char)
+            del out[k + 1]
+        k += 1
     # how wide a Chinese character prints varies (1 to 2 positions); tokens of one line never overlap
     for a, b in zip(out, out[1:]):
         a.end = max(a.start + len(a.text), min(a.end, b.start - 1))
@@ -140,9 +157,13 @@ def _split(cluster: list[tuple[int, Token]], depth: int = 0) -> list[list[tuple[
 MERGE_GAP = 8
 
 
-def _merge_neighbours(clusters: list[list[tuple[int, Token]]], leaf: list[Token]) -> list[list[tuple[int, Token]]]:
+def _merge_neighbours(clusters: list[list[tuple[int, Token]]], leaf: list[Token],
+                      headless: bool = False) -> list[list[tuple[int, Token]]]:
     """Neighbouring clusters of one kind that never share a row are one column whose
-    cells drifted (right-aligned amounts of different widths, a header over them)."""
+    cells drifted (right-aligned amounts of different widths, a header over them).
+    Without a header (`headless`: a page continuing a table) words are never merged so:
+    two name columns that happen to share no row on that page (经济科目 | 采购物品名称
+    of a list whose items alternate) are told apart by no header there."""
     def kind(c):
         body = [t for r, t in c if r >= 0]
         return None if not body else sum(t.amount for t in body) * 2 >= len(body)
@@ -160,7 +181,8 @@ def _merge_neighbours(clusters: list[list[tuple[int, Token]]], leaf: list[Token]
         same = ka is None or kb is None or ka == kb
         head_a, head_b = leaf_cols(prev), leaf_cols(c)
         head_clash = bool(head_a and head_b and head_a != head_b) and not (head_a & head_b)
-        if same and gap <= MERGE_GAP and not rows_a & rows_b and not head_clash:
+        words = headless and not (ka and kb)
+        if same and gap <= MERGE_GAP and not rows_a & rows_b and not head_clash and not words:
             out[-1] = prev + c
         else:
             out.append(c)
@@ -293,7 +315,7 @@ def grid(lines: list[tuple[int, str]], header_rows: int | None = None) -> list[l
         if not any(min(u.end, t.end) > max(u.start, t.start) for c in clusters for _, u in c):
             clusters.append([(-1, t)])
     clusters.sort(key=lambda c: min(t.start for _, t in c))
-    clusters = _merge_neighbours(clusters, leaf)
+    clusters = _merge_neighbours(clusters, leaf, headless=header_rows == 0)
     column = {id(t): j for j, c in enumerate(clusters) for r, t in c if r >= 0}
     centers = [sum(t.center for _, t in c) / len(c) for c in clusters]
     ncols = len(clusters)
@@ -327,11 +349,91 @@ def _text_only(row: list[Cell]) -> bool:
     return any(c.text for c in row) and not any(AMOUNT.match(c.text) for c in row if c.text)
 
 
+def _fragment(text: str, first: bool) -> bool:
+    return bool(text) and not AMOUNT.match(text) and not TOTAL_WORD.search(text) and \
+        (first or not NUMBERED.match(text))
+
+
+def _join_centred_cells(rows: list[list[Cell]], widest: dict[int, int]) -> list[list[Cell]]:
+    """A name wrapped over several lines and centred on its row's figures (网络、电子检 /
+    务、实验室、机 / 要通道、档案数 … 100.00 / 字化系统运行 / 维护费): the lines of words
+    only just above and below the figures' line, as many above as below (one more on
+    either side), each filling the column (as wide as its widest printed cell, `widest`,
+    within a character) but the last, are the one cell: names of their own (事业收入 /
+    经营收入 / 其他收入 80.00 / 上级补助收入) are narrower than their column. A line of
+    words is taken whole or not at all; anything less regular is left as printed."""
+    rows = [list(r) for r in rows]
+    gone: set[int] = set()
+    for i, row in enumerate(rows):
+        if _text_only(row) or not any(AMOUNT.match(c.text) for c in row if c.text):
+            continue
+        above, below = [], []
+        k = i - 1
+        while k >= 0 and k not in gone and _text_only(rows[k]):
+            above.append(k)
+            k -= 1
+        k = i + 1
+        while k < len(rows) and _text_only(rows[k]):
+            below.append(k)
+            k += 1
+        if not above or not below:
+            continue
+        joined: dict[int, str] = {}
+        used: set[tuple[int, int]] = set()
+        for j in range(len(row)):
+            if row[j].text and AMOUNT.match(row[j].text):
+                continue
+            up = []
+            for k in above:
+                if j < len(rows[k]) and rows[k][j].text:
+                    up.append(k)
+                else:
+                    break
+            down = []
+            for k in below:
+                if j < len(rows[k]) and rows[k][j].text:
+                    down.append(k)
+                else:
+                    break
+            n = min(len(up), len(down))
+            up, down = up[:n + 1], down[:n + 1]
+            if not up or not down:
+                continue
+            lines = up[::-1] + down
+            parts = [rows[k][j].text for k in up[::-1]] + ([row[j].text] if row[j].text else []) + \
+                [rows[k][j].text for k in down]
+            if len(parts) < 3 or not all(_fragment(t, n == 0) for n, t in enumerate(parts)):
+                continue
+            widths = [width(t) for t in parts]
+            if any(w < max(widths) - 2 or w < widest.get(j, 0) - 2 for w in widths[:-1]):
+                continue
+            joined[j] = "".join(parts)
+            used.update((k, j) for k in lines)
+        if not joined:
+            continue
+        touched = {k for k, _ in used}
+        if any((k, j) not in used for k in touched for j in range(len(rows[k])) if rows[k][j].text):
+            continue        # a line partly of this cell, partly of another: not rebuilt
+        for j, text in joined.items():
+            row[j] = Cell(text, row[j].line if row[j].text else rows[min(k for k, jj in used if jj == j)][j].line,
+                          j + 1)
+        gone.update(touched)
+    return [r for k, r in enumerate(rows) if k not in gone]
+
+
 def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     """Cells printed over several lines: a name centred beside its amounts (1.一般公共预 /
     17,981.68 / 算) goes into the amounts' row; a short fragment under a cell (资金 under
     二、财政专户管理) continues it."""
     rows = [list(r) for r in rows]
+    # a cell wraps only when its text fills the column: the widest cell of a column (as
+    # printed, one line) shows how wide the column is, and a cell narrower than that by a
+    # character or more did not wrap (专项收入 under 公共财政拨款(补助)资金 is an item of its own)
+    widest: dict[int, int] = {}
+    for row in rows:
+        for j, c in enumerate(row):
+            if c.text and not AMOUNT.match(c.text):
+                widest[j] = max(widest.get(j, 0), width(c.text))
     gone: set[int] = set()
     for i, row in enumerate(rows):
         if _text_only(row) or i == 0 or i + 1 >= len(rows):
@@ -347,12 +449,14 @@ def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
                 row[j] = Cell(above[j].text + below[j].text, above[j].line, j + 1)
             gone.update({i - 1, i + 1})
     rows = [r for k, r in enumerate(rows) if k not in gone]
+    rows = _join_centred_cells(rows, widest)
     out: list[list[Cell]] = []
     for row in rows:
         filled = [j for j, c in enumerate(row) if c.text]
         if out and _text_only(row) and all(
                 len(row[j].text) <= 4 and not NUMBERED.match(row[j].text) and not TOTAL_WORD.search(row[j].text)
-                and j < len(out[-1]) and out[-1][j].text and not AMOUNT.match(out[-1][j].text) for j in filled):
+                and j < len(out[-1]) and out[-1][j].text and not AMOUNT.match(out[-1][j].text)
+                and width(out[-1][j].text) + width(row[j].text[0]) > widest[j] for j in filled):
             for j in filled:
                 out[-1][j] = Cell(out[-1][j].text + row[j].text, out[-1][j].line, j + 1)
             continue
@@ -360,4 +464,39 @@ def join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     return out
 
 
-__all__ = ["Token", "tokens", "is_row", "grid", "width", "AMOUNT", "join_wrapped_rows"]
+SUBTOTAL_CELL = re.compile(r"^小\s*计$")
+
+
+def place_group_labels(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """A group label in a cell merged down the rows of its group (其他资金 over 小计 /
+    事业收入 / 经营收入 / 其他收入) is printed on the middle line of the group, where the
+    text keeps it on the row of an item: it belongs on the group's first row, its 小计
+    (``其他资金 | 小计 | 80.00``), as a ruled table reads it. A group runs from a 小计 in
+    the next column to the line before the next 小计; a group holding one label, off its
+    小计 line, gets it moved there. Groups with several labels are left as printed, and so
+    is a table with a label above its first 小计 (there a 小计 ends its group)."""
+    width_ = max((len(r) for r in rows), default=0)
+    for j in range(width_ - 1):
+        starts = [k for k, r in enumerate(rows) if j + 1 < len(r) and SUBTOTAL_CELL.match(r[j + 1].text)]
+        if len(starts) < 2:
+            continue
+        body = next((k for k, r in enumerate(rows) if any(AMOUNT.match(c.text) for c in r if c.text)), len(rows))
+        if any(j < len(rows[k]) and rows[k][j].text and not AMOUNT.match(rows[k][j].text)
+               and not TOTAL_WORD.search(rows[k][j].text) for k in range(body, starts[0])):
+            continue        # a label above the first 小计: each 小计 closes its group, printed last
+        moves = []
+        for n, s in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(rows)
+            labels = [k for k in range(s, end) if j < len(rows[k]) and rows[k][j].text
+                      and not AMOUNT.match(rows[k][j].text)]
+            if len(labels) == 1 and labels[0] != s and not rows[s][j].text and \
+                    not TOTAL_WORD.search(rows[labels[0]][j].text):
+                moves.append((labels[0], s))
+        for k, s in moves:
+            cell = rows[k][j]
+            rows[s][j] = Cell(cell.text, rows[s][j + 1].line, j + 1)   # the row's line keeps the printed order
+            rows[k][j] = Cell("", rows[k][j].line, j + 1)
+    return rows
+
+
+__all__ = ["Token", "tokens", "is_row", "grid", "width", "AMOUNT", "join_wrapped_rows", "place_group_labels"]

@@ -722,7 +722,7 @@ def _aligned_pages(lines: list[tuple[int, str]], pages: list[int]) -> list[list[
             for k, c in enumerate(r, 1):
                 c.col = k
         rows += more
-    return rows
+    return aligned.place_group_labels(rows)
 
 
 def _one_per_line(body: list[tuple[int, str]]) -> bool:

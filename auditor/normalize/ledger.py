@@ -248,6 +248,7 @@ class _Ledger:
         self.out: Rows = {"ledger": [], "tables": [], "claims": []}
         self.item = 0
         self.claim_no = 0
+        self.unplaced: list[int | None] = []    # lines of amounts printed on no item's row
 
     def emit(self, line: int | None, code: str | None, code_kind: str | None, level: int | None, name: str,
              column: str, cell: Cell | None, row_no: int, role: str, column_role: str) -> None:
@@ -398,7 +399,7 @@ def normalize_ledger(table: RawTable, ctx: TableContext) -> Rows:
             _header_only(led, header, body, amount_cols)
         else:
             _listed(led, header, body, kinds, header_text)
-    check_structure(led.out, table, ctx, title)
+    check_structure(led.out, table, ctx, title, unplaced=led.unplaced)
     return led.out
 
 
@@ -452,6 +453,8 @@ def _listed(led: _Ledger, header: _Header, body: list[list[Cell]], kinds: dict[i
             role = "item"
         else:
             if not filled and not lead:
+                if any(j in cells and _is_amount(cells[j].text) for j in amount_cols) and led.item:
+                    led.unplaced.append(line)   # amounts on a line of their own, below an item
                 continue
             first = filled[0][0] if filled else lead[0]
             name = first

@@ -11,6 +11,13 @@ The checks mirror the rules on purpose, in their simplest form (one table, no
 page-break grouping): a total against the top-level items since the previous
 total (or after it, when printed first), a coded parent against the codes one
 level below it, an uncoded parent against the items one level below it.
+
+A table read from text aligned by spaces (``layout == "aligned"``, pdftotext
+-layout) has every cell's column and row inferred from the spacing, and is read
+whole (its pages joined): there one failing identity is enough, a total printed
+first is checked against the items after it, and the table's end closes its last
+parent. Amounts printed on lines of their own, on no item's row, make any table
+uncertain: which item they belong to is a guess.
 """
 from __future__ import annotations
 
@@ -28,13 +35,15 @@ def _apart(a: float | None, at: float | None, b: float, bt: float) -> bool:
     return abs((a or 0.0) - b) > (at or 0.0) + bt + EPS
 
 
-def _identities(rows: list[dict]) -> list[tuple[dict, float, float, int]]:
+def _identities(rows: list[dict], whole: bool = False) -> list[tuple[dict, float, float, int]]:
     """(printed row, expected sum, its tolerance, number of parts) for every
     identity the rows of one column should satisfy and that lies wholly inside
     this table: a page of a longer table read as a table of its own (a text
     rendition's page break) may lack the end of a total's or a parent's items,
     so a total counts only when printed below its items, and a parent only when
-    an item of its level or above follows its children."""
+    an item of its level or above follows its children. A table read whole
+    (`whole`: a text rendition's pages joined by the reader) also has a total
+    printed first checked against the items after it."""
     out = []
     rows = [r for r in rows if r.get("level") is not None and r.get("role") != "of_which"]
     if not rows:
@@ -50,6 +59,13 @@ def _identities(rows: list[dict]) -> list[tuple[dict, float, float, int]]:
                 parts = before + ([rows[prev]] if prev >= 0 else [])
                 out.append((rows[k], sum(p.get("amount") or 0.0 for p in parts),
                             sum(p.get("amount_tol") or 0.0 for p in parts), len(parts)))
+            elif n == 0 and whole:
+                # a total printed first (收入总计 over its groups): the items after it, up to the next total
+                nxt = totals[1] if len(totals) > 1 else len(rows)
+                parts = [r for r in rows[k + 1:nxt] if r["level"] == top]
+                if parts:
+                    out.append((rows[k], sum(p.get("amount") or 0.0 for p in parts),
+                                sum(p.get("amount_tol") or 0.0 for p in parts), len(parts)))
     for k, p in enumerate(rows):
         if p["level"] < 1:
             continue
@@ -65,23 +81,32 @@ def _identities(rows: list[dict]) -> list[tuple[dict, float, float, int]]:
         else:
             depth = min((r["level"] for r in scope if not r.get("code")), default=None)
             kids = [r for r in scope if not r.get("code") and r["level"] == depth]
-        if kids and closed:
+        if kids and (closed or whole):      # the end of a table read whole closes it too
             out.append((p, sum(c.get("amount") or 0.0 for c in kids), sum(c.get("amount_tol") or 0.0 for c in kids),
                         len(kids)))
     return out
 
 
-def check_structure(out: Rows, table: RawTable, ctx: TableContext, title: str | None) -> None:
-    """Add a `table_uncertain` problem to `out` when the table as read does not hold."""
+def check_structure(out: Rows, table: RawTable, ctx: TableContext, title: str | None,
+                    unplaced: list[int | None] = ()) -> None:
+    """Add a `table_uncertain` problem to `out` when the table as read does not hold, or
+    when amounts were printed on lines of their own (`unplaced`) between items: which item
+    such an amount belongs to is a guess (a text rendition prints a figure centred between
+    the lines of its row), so the table's sums are not to be checked as read."""
     by_column: dict[str, list[dict]] = defaultdict(list)
     for r in out.get("ledger", []):
         by_column[r["column"]].append(r)
     checks = failures = 0
     failed_rows: set[int] = set()
     example = None
+    # columns found from runs of spaces (pdftotext -layout): which column and which row a
+    # cell belongs to was inferred, and a wrapped name or a shifted column breaks the sums
+    # the printed table keeps; one identity that fails there is first a doubt about the reading
+    inferred = table.layout == "aligned"
+    min_rows, share = (1, 0.0) if inferred else (MIN_FAILED_ROWS, SHARE)
     for column, rows in by_column.items():
         rows.sort(key=lambda r: r["row_no"])
-        for row, total, tol, n in _identities(rows):
+        for row, total, tol, n in _identities(rows, whole=inferred):
             if row.get("amount") is None and total == 0:
                 continue
             checks += 1
@@ -92,10 +117,15 @@ def check_structure(out: Rows, table: RawTable, ctx: TableContext, title: str | 
                     example = (row, column, total, n)
     orphans = _orphan_codes(out.get("ledger", []))
     why = None
-    if len(failed_rows) >= MIN_FAILED_ROWS and failures > SHARE * checks:
+    if unplaced:
+        at = "、".join(str(n) for n in unplaced[:3] if n) + ("…" if len(unplaced) > 3 else "")
+        why = (f"{len(unplaced)} 个金额单独成行、不在任何项目的行上（第 {at} 行），无法确定其所属项目"
+               if at else f"{len(unplaced)} 个金额单独成行、不在任何项目的行上，无法确定其所属项目")
+    elif len(failed_rows) >= min_rows and failures > share * checks:
         row, column, total, n = example
         why = (f"{checks} 处合计或上级金额中有 {failures} 处与其明细不符（如「{row['name']}」{column}印为 "
-               f"{row.get('amount_raw') or '空'}，其 {n} 项明细之和为 {total:.2f}）")
+               f"{row.get('amount_raw') or '空'}，其 {n} 项明细之和为 {total:.2f}）"
+               + ("；表格由按空格对齐的文本读出，行列归属为推断" if inferred else ""))
     elif orphans:
         why = orphans
     if why is None:
