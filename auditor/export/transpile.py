@@ -742,8 +742,8 @@ def sqlite_schema_sql() -> list[str]:
     for t in SPEC:
         cols = ", ".join(f'"{c}" {sqlite_type(t, c)}' for c in columns(t))
         stmts.append(f'CREATE TABLE "{t}" ({cols})')
-    stmts += [('CREATE TABLE params ("exec_weight" REAL, "project_weight_total" REAL, '
-               '"department_weight_total" REAL)'),
+    from auditor.engine.base import PARAM_KEYS     # the params every engine registers
+    stmts += [f'CREATE TABLE params ({", ".join(f"{k!r} REAL".replace(chr(39), chr(34)) for k in PARAM_KEYS)})',
               'CREATE TABLE cap_bands ("rate_from" REAL, "rate_to" REAL, "max_total" REAL)',
               'CREATE TABLE lexicon ("list" TEXT, "term" TEXT)']
     return stmts

@@ -37,8 +37,9 @@ SPEC: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "sections": (("doc_id", "table_id", "line", "level", "label", "parent"), ("declared",)),
     # budget / final-account lines (issue 3); role: total/subtotal/of_which/item (the line's),
     # column_role: total/basic/project/personnel/public/part/sub/amount (its amount column's)
+    # name_key: the quantity the amount is, keyed as claims.subject_key (auditor.normalize.claims.quantity_key)
     "ledger": (("doc_id", "table_id", "row_no", "line", "code", "code_kind", "level", "name", "column",
-                "role", "column_role"),
+                "role", "column_role", "name_key"),
                ("amount",)),
     # numeric statements pulled from narrative text (issue 3)
     # base_how: how the base was found — stated (printed as the base in the sentence), list (the total a

@@ -65,7 +65,7 @@ from functools import lru_cache
 from auditor.ingest.raw import Cell, RawTable
 from auditor.model.tables import put_number
 from auditor.normalize import Rows, TableContext
-from auditor.normalize.claims import claims_from_text
+from auditor.normalize.claims import claims_from_text, quantity_key
 from auditor.normalize.ledger_check import check_structure
 from auditor.normalize.numbers import clean, parse_number
 
@@ -242,6 +242,16 @@ def _column_role(label: str, top: bool) -> str:
     return "part" if top else "sub"
 
 
+@lru_cache(maxsize=4096)
+def _name_key(name: str, column: str, role: str) -> str | None:
+    """The quantity a ledger amount is, as the text names it (the key of claims'
+    subject_key): 一、基本支出 -> 基本支出; a 合计 row stands for its column (人员经费)."""
+    key = quantity_key(name or "")
+    if key is None and role == "total":
+        key = quantity_key(re.sub(r"[（(][^）)]*[）)]", "", column or ""))
+    return key if key and not re.fullmatch(r"列\d+|合计|总计|小计|金额", key) else None
+
+
 class _Ledger:
     def __init__(self, table: RawTable, ctx: TableContext):
         self.table, self.ctx = table, ctx
@@ -254,7 +264,7 @@ class _Ledger:
              column: str, cell: Cell | None, row_no: int, role: str, column_role: str) -> None:
         row = {"doc_id": self.ctx.doc_id, "table_id": self.ctx.table_id, "row_no": row_no, "line": line,
                "code": code, "code_kind": code_kind, "level": level, "name": name, "column": column,
-               "role": role, "column_role": column_role}
+               "role": role, "column_role": column_role, "name_key": _name_key(name, column, role)}
         if cell is not None:
             n = parse_number(cell.text)
             if n.value is not None:
