@@ -278,7 +278,9 @@ def run_catalog(canonical: Canonical | str | Path, rules: list[Rule], cfg: Confi
 
             canonical = load_canonical(canonical)
         findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands,
-                             seconds=cfg.rule_timeout, lexicon=cfg.lexicon(), rule_options=cfg.rule_options())
+                             seconds=cfg.rule_timeout, lexicon=cfg.lexicon(), rule_options=cfg.rule_options(),
+                             memory_mb=cfg.duckdb_memory_mb, threads=int(cfg.duckdb_threads),
+                             max_rows=int(cfg.max_rows_per_rule), rule_memory_mb=cfg.memory_mb)
     elif engine == "spark":
         from auditor.engine.spark import default_session, run_rules_spark
 
