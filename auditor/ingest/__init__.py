@@ -134,7 +134,10 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
     try:
         if kind == "text":
             text, _ = decode(data)
+            from auditor.ingest.limits import check_text
             from auditor.ingest.text import parse_text
+
+            check_text(text)
 
             doc = parse_text(file, text)
         elif kind == "csv":
