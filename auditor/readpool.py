@@ -70,6 +70,7 @@ def limit_memory(extra_mb: float | None) -> None:
 def _worker(conn, job, memory_mb: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _die_with_parent()
     limit_memory(memory_mb)
     while True:
@@ -97,7 +98,14 @@ class _Worker:
     def __init__(self, ctx, job, memory_mb):
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, job, memory_mb), daemon=True)
-        self.proc.start()
+        # SIGINT/SIGTERM held while forking: the worker ignores them before it can see one, and the
+        # parent gets a Ctrl-C of that moment as soon as the worker exists
+        held = {signal.SIGINT, signal.SIGTERM}
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            self.proc.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         child.close()
         self.task: int | None = None
         self.started = 0.0

@@ -174,7 +174,7 @@ def _fmt(v) -> str:
     if isinstance(v, float):
         return f"{v:.6f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:g}"
     text = v if isinstance(v, str) else str(v)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + f"…（共 {len(text)} 个字符）"
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
 
 
 def _cap(text: str) -> str:

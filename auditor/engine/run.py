@@ -64,6 +64,7 @@ def _threads() -> int:
 
 
 DEFAULT_MEMORY_MB = float(DEFAULTS["duckdb_memory_mb"])
+FETCH_CHARS = 1000          # characters of a text value fetched (messages quote at most MAX_VALUE_CHARS)
 DEFAULT_RULE_MEMORY_MB = float(DEFAULTS["memory_mb"])
 
 
@@ -237,8 +238,15 @@ class DuckDBEngine:
             with memory_guard(self.rule_memory_mb):
                 sql = one_select(self.con, rule_sql(rule, self.rule_options.get(rule.id)))
                 self._ensure_views(sql)
-                result = self.con.execute(f"SELECT * FROM (\n{sql}\n) AS _rule LIMIT {self.max_rows + 1}")
-                names = [d[0] for d in result.description]
+                inner = f"(\n{sql}\n) AS _rule"
+                shape = self.con.execute(f"SELECT * FROM {inner} LIMIT 0").description
+                names = [d[0] for d in shape]
+                # long texts cut inside DuckDB: a row of 1 GB strings never reaches Python
+                cols = ", ".join(f'left("{n}", {FETCH_CHARS}) AS "{n}"' if str(d[1]) in ("STRING", "VARCHAR")
+                                 else f'"{n}"' for n, d in ((x[0].replace('"', '""'), x) for x in shape))
+                if len(set(names)) != len(names):
+                    cols = "*"          # duplicate column names: as the query gives them
+                result = self.con.execute(f"SELECT {cols} FROM {inner} LIMIT {self.max_rows + 1}")
                 rows = result.fetchall()
         except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding (MemoryError included)
             timed_out = not timer.is_alive()
