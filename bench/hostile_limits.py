@@ -41,17 +41,26 @@ def _rule_pack(folder: Path, query: str, message: str = "m {printed}") -> Path:
 
 
 def _xlsx_strings(path: Path, mb: int) -> None:
+    """A workbook whose shared-strings table holds `mb` MB of distinct strings, all referenced
+    by cells of a second (hidden from nothing: visible) sheet."""
     import random
+
+    import openpyxl
 
     rng = random.Random(1)
     alphabet = "预算执行率项目资金绩效目标完成值得分指标"
-    with zipfile.ZipFile(ROOT / "sample_data" / "budget_tables.xlsx") as z, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+    wb = openpyxl.Workbook()
+    wb.active.append(["项目", "金额"])
+    wb.active.append(["x", "1"])
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    with zipfile.ZipFile(tmp) as z, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in z.infolist():
             if info.filename != "xl/sharedStrings.xml":
                 out.writestr(info, z.read(info.filename))
         buf = io.StringIO()
-        buf.write('<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+        buf.write('<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                  "<si><t>项目</t></si><si><t>金额</t></si><si><t>x</t></si><si><t>1</t></si>")
         size = 0
         while size < mb << 20:
             s = "".join(rng.choice(alphabet) for _ in range(8)) + str(rng.randrange(10**9))
@@ -60,6 +69,7 @@ def _xlsx_strings(path: Path, mb: int) -> None:
             size += len(item.encode())
         buf.write("</sst>")
         out.writestr("xl/sharedStrings.xml", buf.getvalue())
+    tmp.unlink()
 
 
 def _docx_spans(path: Path, rows: int) -> None:
@@ -122,7 +132,8 @@ def _measure_child(argv: list[str], cap: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--src", default=str(ROOT), help="the auditor checkout to run (put first on PYTHONPATH)")
+    ap.add_argument("--src", default=str(ROOT), help="the auditor checkout to run (its folder is the working "
+                    "directory and first on PYTHONPATH, ahead of an editable install)")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--cap-gb", type=float, default=6.0)
     ap.add_argument("--json")
@@ -145,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             env = {**os.environ, "PYTHONPATH": args.src, "AUDITOR_CACHE_DIR": ""}
             res = json.loads(subprocess.run([sys.executable, __file__, "--_measure", json.dumps(cmd),
                                              "--cap-gb", str(args.cap_gb)], capture_output=True, text=True,
-                                            env=env, check=True).stdout)
+                                            env=env, check=True, cwd=args.src).stdout)
             res["case"] = name
             res["report"] = out.exists()
             if out.exists():
