@@ -323,7 +323,8 @@ def extract(
     except ConfigError as e:
         _die(str(e))
     with _progress_bar(len(expand_paths(paths)), False) as progress:
-        documents, canonical = build(paths, jobs=jobs, progress=progress)
+        documents, canonical = build(paths, jobs=jobs, progress=progress, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
+                                     seconds=cfg.file_timeout, memory_mb=cfg.memory_mb)
     try:
         write_canonical(canonical, out, fmt, params=cfg.params(), cap_bands=cfg.cap_bands)
     except CanonicalError as e:
