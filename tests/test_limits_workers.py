@@ -117,6 +117,20 @@ WRAPPER = textwrap.dedent("""
 """)
 
 
+def _wait_for(proc, word: str) -> None:
+    """Read the wrapper's stdout up to the line `word` (other output before it is skipped)."""
+    seen = []
+    for line in proc.stdout:
+        if line.strip() == word:
+            return
+        seen.append(line)
+    raise AssertionError(f"no '{word}' line: {seen[-5:]} {proc.stderr.read()[-2000:]}")
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONWARNINGS="ignore", AUDITOR_CACHE_DIR="")
+
+
 def _children(pid: int) -> set[int]:
     out = set()
     for d in Path("/proc").iterdir():
@@ -148,9 +162,9 @@ def test_sigterm_during_a_jobs_2_run_stops_the_workers(tmp_path):
     for name in ("a.txt", "b.txt", "c.txt"):
         (docs / name).write_text("# 表\n\nx\t1\n", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(script), "read", "check", str(docs), "--jobs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
     try:
-        assert proc.stdout.readline().strip() == "reading"
+        _wait_for(proc, "reading")
         time.sleep(0.3)
         workers = _children(proc.pid)
         assert workers
@@ -173,9 +187,9 @@ def test_sigterm_while_rendering_leaves_no_temporary_file(tmp_path):
     out.mkdir()
     proc = subprocess.Popen([sys.executable, str(script), "render", "check", str(EXCERPTS / "selfeval_rows.txt"),
                              "-f", "json", "-o", str(out / "report.json")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
     try:
-        assert proc.stdout.readline().strip() == "rendering"
+        _wait_for(proc, "rendering")
         proc.send_signal(signal.SIGTERM)
         proc.wait(5)
     finally:
