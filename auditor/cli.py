@@ -433,7 +433,8 @@ def extract(
         _die(str(e))
     with _progress_bar(len(expand_paths(paths, follow_links)), False) as progress:
         documents, canonical = build(paths, jobs=jobs, progress=progress, follow_links=follow_links,
-                                     max_bytes=int(cfg.max_file_mb * 1024 * 1024), seconds=cfg.file_timeout)
+                                     max_bytes=int(cfg.max_file_mb * 1024 * 1024), seconds=cfg.file_timeout,
+                                     memory_mb=cfg.memory_mb)
     try:
         write_canonical(canonical, out, fmt, params=cfg.params(), cap_bands=cfg.cap_bands)
     except CanonicalError as e:
@@ -666,15 +667,36 @@ def debug_enabled() -> bool:
     return _debug or os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every `finally` runs: reading workers are
+    killed (auditor.readpool) and a report being written leaves no temporary file."""
+
+
+def _terminate_cleanly() -> None:
+    import signal
+
+    def _raise(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)      # a second SIGTERM ends at once
+        raise Terminated()
+
+    try:
+        signal.signal(signal.SIGTERM, _raise)
+    except (ValueError, OSError):       # not the main thread (run() called from a library)
+        pass
+
+
 def run() -> None:
     """Entry point: no traceback reaches the user unless asked for (--debug or AUDITOR_DEBUG=1);
     an internal fault exits 2."""
     global _debug
     _debug = False
+    _terminate_cleanly()
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Terminated:
+        sys.exit(143)
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001

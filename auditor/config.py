@@ -46,6 +46,14 @@ DEFAULTS: dict = {
     "spark_rule_timeout": 600.0,
     "max_file_mb": 200.0,
     "file_timeout": 120.0,
+    # memory: what one file's reading or one rule may take beyond what the run already holds (MB,
+    # enforced as an address-space limit on the reading worker and around each rule; readers also
+    # refuse before expanding declared sizes past it), DuckDB's own buffer limit and threads, and
+    # the findings one rule may report
+    "memory_mb": 2048.0,
+    "duckdb_memory_mb": 1024.0,
+    "duckdb_threads": 2.0,
+    "max_rows_per_rule": 10000.0,
     # the CI gate and the accepted findings, as `--fail-on` and `--baseline` give them
     "fail_on": "error",
     "baseline": "",
@@ -71,6 +79,10 @@ COMMENTS: dict[str, str] = {
     "options": "规则选项（规则包中声明的阈值），例如 [options.TGT003] ceiling = 60",
     "max_file_mb": "单个文件大小上限（MB），更大的文件记为 INP001",
     "file_timeout": "单个文件的读取时间上限（秒），超时的文件记为 INP001",
+    "memory_mb": "读取单个文件或运行单条规则可用的内存上限（MB）；超出的文件记为 INP001，规则记为 AUD001",
+    "duckdb_memory_mb": "DuckDB 的内存上限（MB，memory_limit）；查询超出时该规则记为 AUD001",
+    "duckdb_threads": "DuckDB 使用的线程数（threads）",
+    "max_rows_per_rule": "每条规则最多报告的问题条数；超出部分不报告，并记一条 AUD005",
     "fail_on": "达到该级别的问题使退出码为 1：error | warning | info | never（同 --fail-on）",
     "baseline": "已接受问题的基线文件（同 --baseline），相对于本文件所在目录；\"\" 表示不使用",
 }
@@ -78,7 +90,8 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 
 LIMIT_MAX = {"rule_timeout": 86400.0, "spark_rule_timeout": 86400.0, "file_timeout": 86400.0,
-             "max_file_mb": 100000.0}
+             "max_file_mb": 100000.0, "memory_mb": 1048576.0, "duckdb_memory_mb": 1048576.0,
+             "duckdb_threads": 256.0, "max_rows_per_rule": 1e9}
 
 
 class ConfigError(ValueError):

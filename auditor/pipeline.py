@@ -15,11 +15,10 @@ import re
 import signal
 import threading
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from auditor import __version__
-from auditor.config import Config, load_config
+from auditor.config import DEFAULTS, Config, load_config
 from auditor.engine.catalog import Catalog, Rule, load_catalog
 from auditor.engine.select import select_rules
 from auditor.findings import DocumentInfo, Finding, Report
@@ -82,10 +81,28 @@ def read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
         with time_limit(seconds):
             return _read_rows(path, doc_id, max_bytes, in_folder)
     except FileTimeout:
-        detail = f"处理超过 {seconds:g} 秒仍未完成，已跳过（file_timeout）"
-        info = DocumentInfo(file=str(path), doc_id=doc_id, readable=False, error=detail)
-        return info, {"documents": [{"doc_id": doc_id, "file": str(path)}],
-                      "problems": [{"doc_id": doc_id, "kind": "unreadable", "detail": detail}]}
+        return unreadable(path, doc_id, timeout_detail(seconds))
+    except MemoryError:
+        return unreadable(path, doc_id, memory_detail())
+
+
+def timeout_detail(seconds: float | None) -> str:
+    return f"处理超过 {seconds:g} 秒仍未完成，已跳过（file_timeout）"
+
+
+def memory_detail(memory_mb: float | None = None) -> str:
+    from auditor import readpool
+
+    mb = memory_mb or readpool.WORKER_MEMORY_MB
+    limit = f" {mb:g} MB" if mb else ""
+    return f"读取时所需内存超出上限{limit}，已跳过（memory_mb）"
+
+
+def unreadable(path, doc_id: str, detail: str) -> tuple[DocumentInfo, Rows]:
+    """A file that could not be read: its document row and the INP001 problem."""
+    info = DocumentInfo(file=str(path), doc_id=doc_id, readable=False, error=detail)
+    return info, {"documents": [{"doc_id": doc_id, "file": str(path)}],
+                  "problems": [{"doc_id": doc_id, "kind": "unreadable", "detail": detail}]}
 
 
 def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
@@ -126,6 +143,14 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
                            _year(*reversed(table.headings)) or doc_year, preamble=table.preamble)
         try:
             produced = fn(table, ctx)
+        except MemoryError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one table's parser bug must not lose the document
+            rows["problems"].append({"doc_id": doc_id, "table_id": table_id, "line": table.first_line(),
+                                     "kind": "row_unparsed", "text": header_text(table),
+                                     "detail": f"解析该表时出错（{type(e).__name__}: {str(e)[:120]}）"})
+            continue
+        try:
             for t in produced.get("tables", []):
                 t.setdefault("page", table.page)
                 t.setdefault("sheet", table.sheet)
@@ -189,11 +214,6 @@ def _malformed_numbers(tables, doc_id: str, limit: int = 100) -> list[dict]:
     return out
 
 
-def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _read_job(args: tuple[str, str, int | None, float | None, bool]) -> tuple[DocumentInfo, Rows]:
     return read_rows(*args)
 
@@ -212,6 +232,29 @@ def canonical_namespace(path: str | Path) -> str:
     which no generated document id holds."""
     key = os.path.normpath(os.fsdecode(Path(path).parent)).encode("utf-8", "surrogateescape")
     return "C" + hashlib.sha256(key).hexdigest()[:8] + ":"
+
+
+def _read_files(args: list[tuple], jobs: int, seconds: float | None, memory_mb: float | None,
+                progress=None) -> list[tuple[DocumentInfo, Rows]]:
+    """Each file read in a worker process killed past `seconds` and limited to `memory_mb`
+    (auditor.readpool); without limits (or without fork), in this process."""
+    from auditor import readpool
+
+    if (seconds or memory_mb) and readpool.usable() and args:
+        untimed = [(path, doc_id, max_bytes, None, in_folder) for path, doc_id, max_bytes, _, in_folder in args]
+        return readpool.read_all(
+            read_rows, untimed, jobs=jobs, seconds=seconds, memory_mb=memory_mb, progress=progress,
+            on_timeout=lambda a: unreadable(a[0], a[1], timeout_detail(seconds)),
+            on_crash=lambda a, why: unreadable(a[0], a[1], memory_detail(memory_mb) if why == "memory" else
+                                               f"读取该文件的进程异常终止（{why}），可能超出内存上限"
+                                               f"（memory_mb = {memory_mb:g} MB），已跳过" if memory_mb else
+                                               f"读取该文件的进程异常终止（{why}），已跳过"))
+    results = []
+    for a in args:
+        results.append(_read_job(a))
+        if progress:
+            progress(len(results), len(args))
+    return results
 
 
 def _published_canonical(files: list[Path], max_bytes: int | None = None, seconds: float | None = None,
@@ -304,32 +347,18 @@ def _refused_rows(skipped) -> tuple[list[DocumentInfo], Rows]:
 
 def build(paths: list[str | Path], jobs: int = 1, max_bytes: int | None = None,
           seconds: float | None = None, progress=None, follow_links: bool = False,
-          ) -> tuple[list[DocumentInfo], Canonical]:
-    """`progress(done, total)` is called as files are read (the CLI draws a bar with it)."""
+          memory_mb: float | None = None) -> tuple[list[DocumentInfo], Canonical]:
+    """`progress(done, total)` is called as files are read (the CLI draws a bar with it). With a
+    time (`seconds`) or memory (`memory_mb`) limit each file is read in a worker process that
+    is killed past it (auditor.readpool); `jobs` such workers read side by side."""
     found, skipped = discover(paths, follow_links=follow_links)
     files, published, published_info, refused = _published_canonical(found, max_bytes, seconds)
     refused_info, refused_rows = _refused_rows(skipped)
     named = {Path(p) for p in paths if not Path(p).is_dir()}
     args = [(str(f), doc_id_for(f), max_bytes, seconds, f not in named) for f in files]
-    results = []
-    if jobs > 1 and len(args) > 1:
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
-        try:
-            for result in pool.map(_read_job, args, chunksize=max(1, min(64, len(args) // (jobs * 8)))):
-                results.append(result)
-                if progress:
-                    progress(len(results), len(args))
-        except BaseException:
-            # Ctrl-C: the workers ignore SIGINT (no traceback from each of them) and finish the
-            # chunk in hand; the queued files are dropped instead of read before exiting
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-    else:
-        for a in args:
-            results.append(_read_job(a))
-            if progress:
-                progress(len(results), len(args))
+    if jobs > 1 and len(args) > 1 and not (seconds or memory_mb):
+        memory_mb = float(DEFAULTS["memory_mb"])     # parallel reading always goes through the workers
+    results = _read_files(args, jobs, seconds, memory_mb, progress)
     all_rows: Rows = {}
     for _, rows in results:
         merge_rows(all_rows, rows)
@@ -386,7 +415,9 @@ def run_catalog(canonical: Canonical | str | Path, rules: list[Rule], cfg: Confi
 
             canonical = load_canonical(canonical)
         findings = run_rules(canonical, rules, params=cfg.params(), cap_bands=cfg.cap_bands,
-                             seconds=cfg.rule_timeout, lexicon=cfg.lexicon(), rule_options=cfg.rule_options())
+                             seconds=cfg.rule_timeout, lexicon=cfg.lexicon(), rule_options=cfg.rule_options(),
+                             memory_mb=cfg.duckdb_memory_mb, threads=int(cfg.duckdb_threads),
+                             max_rows=int(cfg.max_rows_per_rule), rule_memory_mb=cfg.memory_mb)
     elif engine == "spark":
         from auditor.engine.spark import default_session, run_rules_spark
 
@@ -456,7 +487,8 @@ def check(paths: list[str | Path] | str | Path = (), *, select: list[str] | None
     else:
         with _ocr(ocr):
             documents, loaded = build(list(paths), jobs=jobs, max_bytes=int(cfg.max_file_mb * 1024 * 1024),
-                                      seconds=cfg.file_timeout, progress=progress, follow_links=follow_links)
+                                      seconds=cfg.file_timeout, progress=progress, follow_links=follow_links,
+                                      memory_mb=cfg.memory_mb)
         source = loaded
     findings = run_catalog(source, rules, cfg, engine=engine, spark=spark, spark_master=spark_master)
     provenance = {

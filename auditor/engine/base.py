@@ -18,13 +18,17 @@ import bisect
 import functools
 import math
 import re
+import time
 from dataclasses import dataclass, field, replace
 
 from auditor.config import DEFAULTS
-from auditor.engine.catalog import Rule, RulePackError, builtin_checks_dir
+from auditor.engine.catalog import Rule, RulePackError, builtin_checks_dir, compile_template
 from auditor.findings import Finding, Location, Severity
 
 DEFAULT_RULE_SECONDS = float(DEFAULTS["rule_timeout"])     # defaults live in auditor.config alone
+DEFAULT_MAX_ROWS = int(DEFAULTS["max_rows_per_rule"])
+MAX_VALUE_CHARS = 300       # one value quoted in a message, printed or expected
+MAX_MESSAGE_CHARS = 2000    # a whole message
 OPTION_RE = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 PARAM_KEYS = ("exec_weight", "project_weight_total", "department_weight_total",
               "grade_excellent", "grade_good", "grade_fair")
@@ -35,6 +39,8 @@ class RuleRows:
     rule: Rule
     names: list[str]
     rows: list[tuple]
+    capped: bool = False        # the query returned more than max_rows_per_rule rows; `rows` holds the first
+    elapsed: float = 0.0        # seconds the query and fetching took (the time limit covers building findings too)
 
 
 @dataclass
@@ -141,6 +147,16 @@ def crash_finding(rule: Rule, why: str) -> Finding:
                             Location(file=rule.source or "<rules>"), row_key=rule.id)
 
 
+def template_finding(rule: Rule) -> Finding:
+    return internal_finding("AUD004", f"规则 {rule.id} ({rule.name}) 的消息模板无效，未运行：{rule.defect}",
+                            Location(file=rule.source or "<rules>"), row_key=rule.id)
+
+
+def capped_finding(rule: Rule, limit: int) -> Finding:
+    return internal_finding("AUD005", f"规则 {rule.id} ({rule.name}) 的结果超过 {limit} 行，只报告了前 {limit} 条"
+                            f"（max_rows_per_rule）", Location(file=rule.source or "<rules>"), row_key=rule.id)
+
+
 def not_transpilable_finding(rule: Rule, why: str) -> Finding:
     return internal_finding("AUD003", f"规则 {rule.id} ({rule.name}) 无法转换为 Spark SQL，未在 Spark 上运行：{why}",
                             Location(file=rule.source or "<rules>"), row_key=rule.id)
@@ -157,12 +173,31 @@ def _fmt(v) -> str:
         return "空"
     if isinstance(v, float):
         return f"{v:.6f}".rstrip("0").rstrip(".") if abs(v) < 1e15 else f"{v:g}"
-    return str(v)
+    text = v if isinstance(v, str) else str(v)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
 
 
-class _Row(dict):
-    def __missing__(self, key):
-        return "?"
+def _cap(text: str) -> str:
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+
+
+def render_message(template: str, values: dict[str, str]) -> str:
+    """The template with its `{name}` placeholders replaced by the row's values ("?" for a
+    column the row lacks), capped at MAX_MESSAGE_CHARS. Nothing but a lookup by name: see
+    auditor.engine.catalog.compile_template for what a template may hold."""
+    out = []
+    size = 0
+    for literal, name in compile_template(template):
+        out.append(literal)
+        size += len(literal)
+        if name is not None:
+            value = values.get(name, "?")
+            out.append(value)
+            size += len(value)
+        if size > MAX_MESSAGE_CHARS:
+            break
+    text = "".join(out)
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"
 
 
 def _loc(value) -> tuple[int | None, int | None, str | None, str | None]:
@@ -198,14 +233,21 @@ def keys_of(result: RuleRows) -> tuple[set[str], set[tuple[str, str]]]:
     return docs, tables
 
 
-def findings_from_rows(result: RuleRows, labels: Labels) -> list[Finding]:
+class RuleTimeout(Exception):
+    pass
+
+
+def findings_from_rows(result: RuleRows, labels: Labels, deadline: float | None = None) -> list[Finding]:
+    """The findings of one rule's rows; past `deadline` (time.monotonic) RuleTimeout."""
     rule = result.rule
     names = result.names
     wanted = rule.placeholders()
     shown = [i for i, n in enumerate(names) if n in wanted]
     suffix = f" [{rule.name}]"
     out = []
-    for values in result.rows:
+    for n, values in enumerate(result.rows):
+        if deadline is not None and n % 256 == 255 and time.monotonic() > deadline:
+            raise RuleTimeout()
         row = dict(zip(names, values))
         doc_id = str(row.get("doc_id") or "")
         file = labels.docs.get(doc_id, doc_id or "<canonical>")
@@ -216,17 +258,14 @@ def findings_from_rows(result: RuleRows, labels: Labels) -> list[Finding]:
         page = bisect.bisect_right(starts, line) if starts and line else None
         printed = row.get("printed")
         expected = row.get("expected")
-        msg_values = _Row({names[i]: _fmt(values[i]) for i in shown})
-        try:
-            text = rule.message.format_map(msg_values)
-        except (ValueError, IndexError) as e:
-            text = f"{rule.message} (message template error: {e})"
+        text = render_message(rule.message, {names[i]: _fmt(values[i]) for i in shown})
         row_key = row.get("row_key")
-        key = None if row_key is None else str(row_key)
+        key = None if row_key is None else _cap(str(row_key))
         out.append(Finding(
             rule=rule.id, name=rule.name, family=rule.family, severity=rule.severity,
             message=text + suffix,
-            location=Location(file=file, table=table, row=key, line=line, column=col, field=row.get("field"),
+            location=Location(file=file, table=table, row=key, line=line, column=col,
+                               field=None if row.get("field") is None else _cap(str(row.get("field"))),
                               sheet=sheet, cell=cell, page=page),
             printed=None if printed is None else _fmt(printed),
             expected=None if expected is None else _fmt(expected),
@@ -236,11 +275,17 @@ def findings_from_rows(result: RuleRows, labels: Labels) -> list[Finding]:
 
 # ----------------------------------------------------------------------------- orchestration
 
-def run_engine(engine, rules: list[Rule], seconds: float = DEFAULT_RULE_SECONDS, run=None) -> list[Finding]:
+def run_engine(engine, rules: list[Rule], seconds: float = DEFAULT_RULE_SECONDS, run=None,
+               max_rows: int = DEFAULT_MAX_ROWS) -> list[Finding]:
     """Each rule with a query through `engine` (or `run(rules)` -> results in rule order, for
-    engines that run rules side by side), then findings built with one label lookup."""
-    runnable = [r for r in rules if r.query]
+    engines that run rules side by side), then findings built with one label lookup. A rule
+    whose message template is refused does not run (AUD004); a rule with more than `max_rows`
+    rows reports the first `max_rows` and an AUD005 note; building a rule's findings counts
+    against its time limit."""
+    runnable = [r for r in rules if r.query and not r.defect]
+    defective = [template_finding(r) for r in rules if r.query and r.defect]
     results = run(runnable) if run else [engine.run(r, seconds) for r in runnable]
+    results = [_capped(r, max_rows) if isinstance(r, RuleRows) else r for r in results]
     doc_ids: set[str] = set()
     table_keys: set[tuple[str, str]] = set()
     for r in results:
@@ -249,10 +294,28 @@ def run_engine(engine, rules: list[Rule], seconds: float = DEFAULT_RULE_SECONDS,
             doc_ids |= d
             table_keys |= t
     labels = engine.labels(doc_ids, table_keys) if doc_ids or table_keys else Labels()
-    out: list[Finding] = []
+    out: list[Finding] = list(defective)
     for r in results:
-        out += findings_from_rows(r, labels) if isinstance(r, RuleRows) else [r]
+        if not isinstance(r, RuleRows):
+            out.append(r)
+            continue
+        try:
+            out += findings_from_rows(r, labels, time.monotonic() + max(0.0, seconds - r.elapsed))
+        except RuleTimeout:
+            out.append(crash_finding(r.rule, f"超过时限 {seconds:g} 秒被终止（生成问题时）"))
+            continue
+        except MemoryError:
+            out.append(crash_finding(r.rule, "内存不足（生成问题时）"))
+            continue
+        if r.capped:
+            out.append(capped_finding(r.rule, max_rows))
     return out
+
+
+def _capped(result: RuleRows, max_rows: int) -> RuleRows:
+    if len(result.rows) > max_rows:
+        return replace(result, rows=result.rows[:max_rows], capped=True)
+    return result
 
 
 def finish(findings: list[Finding], rules: list[Rule], severity: dict[str, str] | None = None) -> list[Finding]:

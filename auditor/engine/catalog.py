@@ -17,9 +17,55 @@ PLACEHOLDER = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[^}]*)?}")
 MAX_PACK_BYTES = 2_000_000
 
 
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MAX_TEMPLATE_CHARS = 2000
+
+
 @functools.lru_cache(maxsize=1024)
 def _placeholders(message: str) -> frozenset[str]:
-    return frozenset(PLACEHOLDER.findall(message))
+    try:
+        return frozenset(name for _, name in compile_template(message) if name is not None)
+    except ValueError:
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_template(message: str) -> tuple[tuple[str, str | None], ...]:
+    """A message template as (literal, placeholder) pairs. Only `{name}` placeholders naming a
+    column of the rule's row are allowed (and `{{`/`}}` for braces): attribute access
+    (`{x.__class__}`), indexing (`{x[0]}`), positional fields (`{0}`, `{}`), conversions (`!r`)
+    and format specs (`{x:>1000000}`) are refused with ValueError, so that a rule pack cannot
+    reach Python objects or inflate a message through its template."""
+    import string
+
+    if len(message) > MAX_TEMPLATE_CHARS:
+        raise ValueError(f"消息模板超过 {MAX_TEMPLATE_CHARS} 个字符")
+    out = []
+    try:
+        parsed = list(string.Formatter().parse(message))
+    except ValueError as e:
+        raise ValueError(f"消息模板的花括号不成对（{e}）") from None
+    for literal, name, spec, conversion in parsed:
+        if name is None:
+            out.append((literal, None))
+            continue
+        if not NAME.fullmatch(name):
+            raise ValueError(f"占位符 {{{name}}} 不允许：只能用查询结果的列名（字母、数字、下划线），"
+                             "不能用下标、属性或位置参数")
+        if conversion or spec:
+            raise ValueError(f"占位符 {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} "
+                             "不允许：不能带转换或格式说明")
+        out.append((literal, name))
+    return tuple(out)
+
+
+def template_error(message: str) -> str:
+    """Why a message template is refused ("" if it is fine)."""
+    try:
+        compile_template(message)
+    except ValueError as e:
+        return str(e)
+    return ""
 
 
 class RulePackError(Exception):
@@ -44,6 +90,8 @@ class Rule:
     examples: dict = field(default_factory=dict)
     source: str = ""
     consequence_of: tuple[str, ...] = ()
+    defect: str = ""        # why the rule cannot run (a refused message template): an AUD004 finding
+
 
     def placeholders(self) -> set[str]:
         return _placeholders(self.message)
@@ -67,7 +115,22 @@ def _safe_loader():
     import yaml
 
     class _SafeLoader(yaml.SafeLoader):
-        """SafeLoader that refuses aliases: a 'billion laughs' pack cannot expand."""
+        """SafeLoader that refuses aliases (a 'billion laughs' pack cannot expand) and
+        duplicate keys (a second `query:` would silently win over the first)."""
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                seen: dict = {}
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        if key in seen:
+                            raise RulePackError(f"duplicate key '{key}' (line {key_node.start_mark.line + 1}, "
+                                                f"first on line {seen[key] + 1})")
+                        seen[key] = key_node.start_mark.line
+                    except TypeError:       # an unhashable key: SafeLoader reports it
+                        pass
+            return super().construct_mapping(node, deep=deep)
 
         def compose_node(self, parent, index):  # noqa: D401
             if self.check_event(yaml.events.AliasEvent):
@@ -116,7 +179,8 @@ def rules_of(data: dict, source: str) -> list[Rule]:
             severity=Severity(r["severity"]), summary=p(r["summary"].strip()), rationale=p(r["rationale"].strip()),
             query=r.get("query", ""), message=p(r["message"]), tables=tuple(r.get("tables", [])),
             tags=tuple(p(t) for t in r.get("tags", [])), since=str(r.get("since", "0.1.0")), options=r.get("options", {}),
-            examples=r.get("examples", {}), source=source, consequence_of=tuple(r.get("consequence_of", []))))
+            examples=r.get("examples", {}), source=source, consequence_of=tuple(r.get("consequence_of", [])),
+            defect=template_error(r["message"])))
     return rules
 
 

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
+import time
+from contextlib import contextmanager
 
+from auditor.config import DEFAULTS
 from auditor.engine.base import (
+    DEFAULT_MAX_ROWS,
     DEFAULT_RULE_SECONDS,
     Labels,
     RuleRows,
@@ -55,7 +60,74 @@ def lexicon_frame(overrides: dict[str, list[str]] | None = None):
 
 
 def _threads() -> int:
-    return max(1, min(os.cpu_count() or 2, 8))
+    return max(1, min(os.cpu_count() or 2, int(DEFAULTS["duckdb_threads"])))
+
+
+DEFAULT_MEMORY_MB = float(DEFAULTS["duckdb_memory_mb"])
+FETCH_CHARS = 1000          # characters of a text value fetched (messages quote at most MAX_VALUE_CHARS)
+DEFAULT_RULE_MEMORY_MB = float(DEFAULTS["memory_mb"])
+
+
+def _vm_size() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            m = re.search(r"^VmSize:\s+(\d+) kB", f.read(), re.M)
+    except OSError:
+        return None
+    return int(m.group(1)) * 1024 if m else None
+
+
+@contextmanager
+def memory_guard(extra_mb: float | None):
+    """While the block runs, the process may map at most `extra_mb` more than it has now (an
+    address-space limit: an allocation past it fails with MemoryError or DuckDB's out-of-memory
+    error, which the rule's run turns into AUD001). DuckDB's memory_limit bounds its buffers, not
+    every allocation (a `repeat('x', 1e9)` string is outside it); this bounds the rest. Linux
+    only; elsewhere, or without a usable limit, the block runs unguarded."""
+    try:
+        import resource
+    except ImportError:         # pragma: no cover - not POSIX
+        yield
+        return
+    now = _vm_size()
+    if not extra_mb or now is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = now + int(extra_mb * 1024 * 1024)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield                   # already tighter
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+class NotOneSelect(ValueError):
+    pass
+
+
+def one_select(con, sql: str) -> str:
+    """The rule's query if it is exactly one SELECT statement (a WITH … SELECT included), without
+    its trailing semicolon. Anything else (CREATE, DROP, SET, ATTACH, several statements) is
+    refused, so that a rule pack cannot change what the rules after it see."""
+    import duckdb
+
+    statements = con.extract_statements(sql)
+    if len(statements) != 1:
+        raise NotOneSelect(f"规则的 query 必须是一条 SELECT 查询，这里有 {len(statements)} 条语句")
+    if statements[0].type != duckdb.StatementType.SELECT:
+        raise NotOneSelect(f"规则的 query 必须是一条 SELECT 查询，不能是 {statements[0].type.name} 语句"
+                           "（规则不能建表、删表、建视图或设置变量）")
+    return statements[0].query.strip().rstrip(";").rstrip()
 
 
 COPY_ROWS = 200_000
@@ -89,14 +161,18 @@ def _load_rows(con, rows: dict[str, list[dict]]) -> None:
 
 
 def connect(canonical: Canonical | dict, params: dict | None = None, cap_bands: list[dict] | None = None,
-            lexicon: dict[str, list[str]] | None = None, views: list[View] = ()):
+            lexicon: dict[str, list[str]] | None = None, views: list[View] = (), memory_mb: float | None = None,
+            threads: int | None = None):
     """A DuckDB connection holding the canonical tables (a Canonical of pandas frames,
     registered without copying, or row dicts), with file, network and extension access
-    disabled and the configuration locked, since rule packs may come from strangers.
+    disabled, an explicit memory limit and thread count (`duckdb_memory_mb`,
+    `duckdb_threads`) and the configuration locked, since rule packs may come from strangers.
     `views`: shared views to create now (see auditor.engine.views)."""
     import duckdb
 
-    con = duckdb.connect(database=":memory:", config={"threads": _threads()})
+    mb = DEFAULT_MEMORY_MB if memory_mb is None else float(memory_mb)
+    con = duckdb.connect(database=":memory:", config={
+        "threads": max(1, int(threads)) if threads else _threads(), "memory_limit": f"{max(16, int(mb))}MB"})
     if isinstance(canonical, Canonical):
         # a few documents: copied into DuckDB once (each query on a pandas frame pays for
         # looking at its columns); many: views over the frames, which are read without a copy
@@ -136,10 +212,14 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, canonical: Canonical | dict, params: dict | None = None, cap_bands: list[dict] | None = None,
-                 lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None):
+                 lexicon: dict[str, list[str]] | None = None, rule_options: dict[str, dict] | None = None,
+                 memory_mb: float | None = None, threads: int | None = None, max_rows: int = DEFAULT_MAX_ROWS,
+                 rule_memory_mb: float | None = DEFAULT_RULE_MEMORY_MB):
         self.canonical = canonical
-        self.con = connect(canonical, params, cap_bands, lexicon)
+        self.con = connect(canonical, params, cap_bands, lexicon, memory_mb=memory_mb, threads=threads)
         self.rule_options = rule_options or {}
+        self.max_rows = max(1, int(max_rows))
+        self.rule_memory_mb = rule_memory_mb
         self._views_made: set[str] = set()
 
     def _ensure_views(self, sql: str) -> None:
@@ -149,21 +229,31 @@ class DuckDBEngine:
                 self._views_made.add(v.name)
 
     def run(self, rule: Rule, seconds: float = DEFAULT_RULE_SECONDS) -> RuleRows | Finding:
+        """The rule's rows: one SELECT (see one_select), at most max_rows + 1 of them fetched (the
+        extra one tells that there were more), within `seconds` and the memory guard."""
+        start = time.monotonic()
         timer = threading.Timer(seconds, self.con.interrupt)
         timer.start()
         try:
-            sql = rule_sql(rule, self.rule_options.get(rule.id))
-            self._ensure_views(sql)
-            result = self.con.execute(sql)
-            names = [d[0] for d in result.description]
-            rows = result.fetchall()
-        except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding
+            with memory_guard(self.rule_memory_mb):
+                sql = one_select(self.con, rule_sql(rule, self.rule_options.get(rule.id)))
+                self._ensure_views(sql)
+                inner = f"(\n{sql}\n) AS _rule"
+                shape = self.con.execute(f"SELECT * FROM {inner} LIMIT 0").description
+                names = [d[0] for d in shape]
+                # long texts cut inside DuckDB: a row of 1 GB strings never reaches Python
+                cols = ", ".join(f'left("{n}", {FETCH_CHARS}) AS "{n}"' if str(d[1]) in ("STRING", "VARCHAR")
+                                 else f'"{n}"' for n, d in ((x[0].replace('"', '""'), x) for x in shape))
+                if len(set(names)) != len(names):
+                    cols = "*"          # duplicate column names: as the query gives them
+                result = self.con.execute(f"SELECT {cols} FROM {inner} LIMIT {self.max_rows + 1}")
+                rows = result.fetchall()
+        except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding (MemoryError included)
             timed_out = not timer.is_alive()
-            why = f"超过时限 {seconds:g} 秒被终止" if timed_out else f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"
-            return crash_finding(rule, why)
+            return crash_finding(rule, _why(e, seconds, timed_out))
         finally:
             timer.cancel()
-        return RuleRows(rule, names, rows)
+        return RuleRows(rule, names, rows, elapsed=time.monotonic() - start)
 
     def labels(self, doc_ids: set[str], table_keys: set[tuple[str, str]]) -> Labels:
         """File names, page starts and table labels of the documents and tables that findings name."""
@@ -196,16 +286,32 @@ class DuckDBEngine:
         self.con.close()
 
 
+def _why(e: BaseException, seconds: float, timed_out: bool) -> str:
+    import duckdb
+
+    if timed_out:
+        return f"超过时限 {seconds:g} 秒被终止（rule_timeout）"
+    if isinstance(e, MemoryError) or isinstance(e, getattr(duckdb, "OutOfMemoryException", ())):
+        return "内存超出上限（duckdb_memory_mb / memory_mb），已停止该规则"
+    if isinstance(e, NotOneSelect):
+        return str(e)
+    first = (str(e).splitlines() or [""])[0]
+    return f"{type(e).__name__}: {first[:300]}"
+
+
 def run_rules(canonical: Canonical | dict, rules: list[Rule], params: dict | None = None,
               cap_bands: list[dict] | None = None, seconds: float = DEFAULT_RULE_SECONDS,
               lexicon: dict[str, list[str]] | None = None,
-              rule_options: dict[str, dict] | None = None) -> list[Finding]:
+              rule_options: dict[str, dict] | None = None, memory_mb: float | None = None,
+              threads: int | None = None, max_rows: int = DEFAULT_MAX_ROWS,
+              rule_memory_mb: float | None = DEFAULT_RULE_MEMORY_MB) -> list[Finding]:
     """The findings of `rules` over `canonical`, in rule order (see auditor.engine.base.evaluate
     for the whole orchestration: configuration, severities, roots, order)."""
     from auditor.engine.base import run_engine
 
-    engine = DuckDBEngine(canonical, params, cap_bands, lexicon, rule_options)
+    engine = DuckDBEngine(canonical, params, cap_bands, lexicon, rule_options, memory_mb=memory_mb,
+                          threads=threads, max_rows=max_rows, rule_memory_mb=rule_memory_mb)
     try:
-        return run_engine(engine, rules, seconds)
+        return run_engine(engine, rules, seconds, max_rows=max_rows)
     finally:
         engine.close()

@@ -298,7 +298,10 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
     try:
         if kind == "text":
             text, _ = decode(data)
+            from auditor.ingest.limits import check_text
             from auditor.ingest.text import parse_text
+
+            check_text(text)
 
             doc = parse_text(file, text)
         elif kind == "csv":
@@ -344,6 +347,8 @@ def read_document(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDo
         return RawDocument(file=file, error=f"读取失败（{type(e).__name__}：{str(e)[:200]}）", sha256=sha)
     except ImportError as e:
         return RawDocument(file=file, error=f"该格式的读取器不可用：{e}", sha256=sha)
+    except MemoryError:
+        raise       # the caller names the memory limit (auditor.pipeline.read_rows)
     except Exception as e:  # noqa: BLE001 - a reader bug must not stop the other files
         return RawDocument(file=file, error=f"读取失败（{type(e).__name__}：{str(e)[:200]}）", sha256=sha)
     doc.sha256 = sha

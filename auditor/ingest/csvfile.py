@@ -49,8 +49,13 @@ def parse_csv(file: str, data: bytes) -> RawDocument:
     """Decode (BOM / UTF-8 / GB18030 / UTF-16), sniff the delimiter, one Cell per
     field with `line` = the CSV line the record starts on. Leading single-cell
     rows (a title line above the table) become headings."""
+    from auditor.ingest.limits import MAX_COLUMNS, check_text, current
+
     text, _enc = decode(data)
     text = text.lstrip("\ufeff")
+    check_text(text, "CSV 文件")
+    budget = current()
+    cells_seen = 0
     delimiter = sniff_delimiter(text, file)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)
     doc = RawDocument(file=file, fmt="csv")
@@ -58,6 +63,12 @@ def parse_csv(file: str, data: bytes) -> RawDocument:
     start = 1
     try:
         for record in reader:
+            if len(record) > MAX_COLUMNS:
+                raise FormatError(f"CSV 第 {start} 行有 {len(record):,} 列，超过上限 {MAX_COLUMNS:,} 列（Excel 的最大列数），"
+                                  "已拒绝读取")
+            cells_seen += len(record)
+            if cells_seen > budget.cells:
+                raise FormatError(f"CSV 文件单元格过多（超过 {budget.cells:,} 个）{budget.note()}，已拒绝读取")
             cells = [Cell(clean_cell(v), start, i + 1) for i, v in enumerate(record)]
             seg.add(GridRow(start, cells))
             start = reader.line_num + 1

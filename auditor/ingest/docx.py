@@ -22,6 +22,7 @@ from auditor.ingest.text import heading_text
 from auditor.ingest.xlsx import (
     MAX_UNZIPPED_BYTES,
     MAX_ZIP_RATIO,
+    guard_parts,
     FormatError,
     guard_zip,
 )
@@ -64,6 +65,7 @@ def parse_docx(file: str, path: str | Path, *, max_ratio: float | None = None,
         raise FormatError(f"不是 Word（.docx）文件：内容是{what}，请在 Word 中另存为 .docx")
     names = guard_zip(path, MAX_ZIP_RATIO if max_ratio is None else max_ratio,
                       MAX_UNZIPPED_BYTES if max_unzipped is None else max_unzipped, "Word")
+    guard_parts(path, "Word")
     with zipfile.ZipFile(path) as archive:
         main = _main_part(names, archive)
         if main is None or main not in names:
@@ -161,7 +163,12 @@ def _int_attr(el, path: str, default: int) -> int:
         return default
 
 
-def _row_cells(tr, line: int) -> list[Cell]:
+def _too_many_cells(budget) -> FormatError:
+    return FormatError(f"Word 表格单元格过多（按 gridSpan 展开后超过 {budget.cells:,} 个）{budget.note()}，已拒绝读取")
+
+
+def _row_cells(tr, line: int, room: int | None = None) -> list[Cell]:
+    """The row's cells on the table grid; more than `room` of them (after gridSpan) is refused."""
     cells: list[Cell] = []
     col = 1 + min(MAX_SPAN, max(0, _int_attr(tr, f"{W}trPr/{W}gridBefore", 0)))
     cells.extend(Cell("", line, c) for c in range(1, col))
@@ -174,6 +181,10 @@ def _row_cells(tr, line: int) -> list[Cell]:
                     (hmerge is not None and hmerge.get(W + "val") in (None, "continue"))
         text = "" if continues else clean_cell(paragraph_text(tc))
         cells.append(Cell(text, line, col))
+        if room is not None and col + span > room:
+            from auditor.ingest.limits import current
+
+            raise _too_many_cells(current())
         cells.extend(Cell("", line, col + k) for k in range(1, span))
         col += span
     return cells
@@ -187,6 +198,10 @@ def _owning_row(tc):
 
 
 def _read_body(file: str, document) -> RawDocument:
+    from auditor.ingest.limits import current
+
+    budget = current()
+    cells_seen = 0
     doc = RawDocument(file=file, fmt="docx")
     styles = _style_info(document)
     headings: list[str] = []
@@ -211,12 +226,16 @@ def _read_body(file: str, document) -> RawDocument:
         first = ordinal + 1
         for tr in (t for t in el.iter(W + "tr") if _owning_table(t) is el):
             ordinal += 1
-            cells = _row_cells(tr, ordinal)
+            cells = _row_cells(tr, ordinal, budget.cells - cells_seen)
+            cells_seen += len(cells)
             if any(c.text for c in cells):
                 rows.append(cells)
         if not rows:
             continue
         width = max(width, *(len(r) for r in rows))
+        cells_seen += sum(width - len(r) for r in rows)
+        if cells_seen > budget.cells:
+            raise _too_many_cells(budget)
         for r in rows:
             r.extend(Cell("", r[0].line, c) for c in range(len(r) + 1, width + 1))
         doc.blocks.append(RawTable(title=headings[-1] if headings else None, rows=rows, line=first,

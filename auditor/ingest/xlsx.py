@@ -61,6 +61,27 @@ def guard_zip(path: str | Path, max_ratio: float = MAX_ZIP_RATIO, max_bytes: int
     return [i.filename for i in infos]
 
 
+def guard_parts(path: str | Path, kind: str, streamed: tuple[str, ...] = ()) -> None:
+    """Refuse an XML part that the reader parses whole (Excel's shared strings and styles, every
+    Word part) when its declared size is past the memory budget (auditor.ingest.limits); parts
+    read as a stream (`streamed`, Excel's sheets) are bounded by their cells instead."""
+    from auditor.ingest.limits import current
+
+    budget = current()
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            name = info.filename
+            if not name.lower().endswith((".xml", ".rels")) or name.startswith(streamed):
+                continue
+            if info.file_size > budget.xml_part_bytes:
+                raise FormatError(f"{kind} 文件的部件 {name} 过大（解压后 {_size(info.file_size)}，上限 "
+                                  f"{_size(budget.xml_part_bytes)}）{budget.note()}，已拒绝读取")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.0f} MB" if n >= 10 * 2**20 else f"{n / 2**10:,.0f} KB"
+
+
 # ---------------------------------------------------------------------------
 # number formats -> printed text
 
@@ -476,9 +497,12 @@ def parse_xlsx(file: str, path: str | Path, *, max_cells: int | None = None, max
                max_unzipped: int | None = None, include_hidden: bool = False) -> RawDocument:
     """Read every visible sheet. Raises FormatError (a ValueError, Chinese message) for zip bombs
     and sheets over `max_cells` cells; read_document turns that into RawDocument.error."""
-    max_cells = DEFAULT_MAX_CELLS if max_cells is None else max_cells
+    from auditor.ingest.limits import current
+
+    max_cells = min(DEFAULT_MAX_CELLS, current().cells) if max_cells is None else max_cells
     names = guard_zip(path, MAX_ZIP_RATIO if max_ratio is None else max_ratio,
                       MAX_UNZIPPED_BYTES if max_unzipped is None else max_unzipped, "Excel")
+    guard_parts(path, "Excel", streamed=("xl/worksheets/",))
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise FormatError("Excel 文件缺少工作簿（xl/workbook.xml），文件可能已损坏")
     try:

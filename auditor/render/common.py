@@ -29,6 +29,14 @@ META_RULES = {
                "A rule could not be translated for this engine (Spark SQL) and did not run there.",
                "规则无法转换为 Spark SQL，未在 Spark 上运行。",
                "检查该规范表文件的列与 auditor schema 是否一致，或用 DuckDB 引擎运行这条规则。"),
+    "AUD004": ("rule-template-invalid", "error",
+               "A rule's message template uses more than named placeholders; the rule did not run.",
+               "规则的消息模板只能使用查询结果的列名作占位符；该规则没有运行，其余规则照常运行。",
+               "把模板中的占位符改为查询结果的列名，例如 {printed}；需要花括号本身时写 {{ 和 }}。"),
+    "AUD005": ("rule-rows-capped", "warning",
+               "A rule returned more rows than max_rows_per_rule; only the first ones are reported.",
+               "规则的结果超过 max_rows_per_rule，只报告了前面的部分。",
+               "检查该规则或文件为何产生如此多的问题；确需全部结果时，调高 max_rows_per_rule。"),
 }
 META_FAMILY_TITLE = "工具自检 Tool"
 

@@ -120,7 +120,9 @@ def parse_pdf(file: str, path: str | Path, *, ocr: bool | None = None, max_pages
     except RecursionError:
         return RawDocument(file=file, error="PDF 结构嵌套过深，无法解析（文件可能已损坏或被构造）", fmt="pdf")
     except MemoryError:
-        return RawDocument(file=file, error="PDF 过大，内存不足，无法解析", fmt="pdf")
+        from auditor.ingest.limits import current
+
+        return RawDocument(file=file, error=f"PDF 过大，读取所需内存超出上限{current().note()}，无法解析", fmt="pdf")
     except Exception as e:  # noqa: BLE001 - a bad file must never stop the others
         return RawDocument(file=file, error=describe(e), fmt="pdf")
 
@@ -139,17 +141,27 @@ def _check_file(path: Path) -> None:
 def read_pages(path: Path, max_pages: int, budget: float, password: str | None, source: str, ocr: bool,
                start: float | None = None) -> list[PageData]:
     """The pages' characters and rulings (OCR for pages without a text layer)."""
+    from auditor.ingest.limits import current
+
     start = time.monotonic() if start is None else start
     out: list[PageData] = []
     ocr_why = None
+    memory = current()
 
     def check(i: int, total: int) -> None:
         spent = time.monotonic() - start
         if spent > budget:
             raise PdfReadError(f"PDF 读取超时（{spent:.0f} 秒内读完 {i}/{total} 页，上限 {budget:g} 秒）")
 
+
+    chars = 0
+
     def scanned(data: PageData, i: int) -> PageData:
-        nonlocal ocr_why
+        nonlocal ocr_why, chars
+        chars += len(data.chars)
+        if chars > memory.pdf_chars:
+            raise PdfReadError(f"PDF 字符过多（前 {i + 1} 页已有 {chars:,} 个，上限 {memory.pdf_chars:,} 个）{memory.note()}，"
+                               "已拒绝读取")
         if not ocr or data.undecodable is False and any(c.text.strip() for c in data.chars):
             return data
         ocr_why = ocr_why or _ocr.ocr_available() or ""
@@ -185,6 +197,8 @@ def read_pages(path: Path, max_pages: int, budget: float, password: str | None, 
             check(i, total)
             try:
                 data = pdfium_page(pdf, i)
+            except (PdfReadError, MemoryError):
+                raise
             except Exception as e:  # noqa: BLE001
                 raise PdfReadError(f"PDF 第 {i + 1} 页无法解析，文件可能已损坏（{type(e).__name__}）") from None
             out.append(scanned(data, i))

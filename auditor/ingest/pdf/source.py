@@ -128,6 +128,14 @@ def _pdfium_chars(raw, textpage, frame: _Frame, out: PageData) -> None:
     count = raw.FPDFText_CountChars(handle)
     if count <= 0:
         return
+    from auditor.ingest.limits import current
+
+    budget = current()
+    if count > budget.pdf_page_chars:
+        from auditor.ingest.pdf.errors import PdfReadError
+
+        raise PdfReadError(f"PDF 第 {out.no} 页字符过多（{count:,} 个，上限 "
+                           f"{budget.pdf_page_chars:,} 个）{budget.note()}，已拒绝读取")
     text = textpage.get_text_range(0, count)
     if len(text) != count:      # surrogate pairs: one character per index
         text = "".join(chr(raw.FPDFText_GetUnicode(handle, k)) for k in range(count))
