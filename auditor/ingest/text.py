@@ -535,6 +535,16 @@ def parse_text(file: str, text: str) -> RawDocument:
             doc.blocks.extend(reflow(prose))
         prose = []
 
+    def start_section(head: str) -> None:
+        """A heading ends the table and the prose before it, and titles what follows."""
+        nonlocal preamble
+        flush()
+        flush_prose()
+        headings.append(head)
+        preamble = []
+        if doc.title is None:
+            doc.title = head
+
     def add_table(rows: list[list[Cell]], layout: str, first: int, pre: list[str]) -> None:
         rows = [r for r in rows if any(c.text for c in r)]
         if rows:
@@ -585,12 +595,7 @@ def parse_text(file: str, text: str) -> RawDocument:
             cells = pipe_rows[no]
             head = _heading(cells[0]) if sum(1 for c in cells if c) == 1 and cells[0] else None
             if head:
-                flush()
-                flush_prose()
-                headings.append(head)
-                preamble = []
-                if doc.title is None:
-                    doc.title = head
+                start_section(head)
                 continue
             line = "\t".join(cells)
         elif MD_SEPARATOR.match(line) and "|" in line and (run or no + 1 in pipe_rows):
@@ -599,12 +604,7 @@ def parse_text(file: str, text: str) -> RawDocument:
         term = _terminated(line)
         head = _heading(term if term else line) if not line.startswith("\t") else None
         if head:
-            flush()
-            flush_prose()
-            headings.append(head)
-            preamble = []
-            if doc.title is None:
-                doc.title = head
+            start_section(head)
             continue
         if "\t" in line:
             if run_start is None:
