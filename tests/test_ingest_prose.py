@@ -92,7 +92,7 @@ def test_blank_lines_between_sentences_of_a_web_page_are_paragraph_breaks():
     assert "二、预算情况说明" in paras
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)   # the same examples in every run: CI never flakes
 @given(picked=st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=3),
        width=st.integers(min_value=8, max_value=90),
        page_at=st.one_of(st.none(), st.integers(min_value=1, max_value=40)))
@@ -122,3 +122,19 @@ def test_no_reordering_when_more_than_one_reading_is_possible():
     # one loose percentage, two open shares: which one it belongs to is a guess
     (para,) = reflow(lines_of("基本支出100万元，占项目支出50万元，占机动经费60%；"))
     assert para.text == "基本支出100万元，占项目支出50万元，占机动经费60%；" and not para.repairs
+
+
+def test_an_amount_and_its_rate_verb_stranded_in_the_next_sentence_go_back():
+    text = ("2．一般行政管理事务（项）支出 3,666 万元，与上年\n相比增加\n\n0.06 %。主要原因是省检察\n\n21.8 万元，增长\n\n"
+            "院本级增加安排了办公办案设备购置费预算支出。")
+    (para,) = reflow(lines_of(text))
+    assert para.text.startswith("2．一般行政管理事务（项）支出 3,666 万元，与上年相比增加21.8 万元，增长0.06 %。主要原因是省检察院本级")
+    assert para.where(para.text.index("21.8")) == (6, 1) and para.repairs
+    (change,) = [c for c in claims_from_text(para.text, lambda o: o) if c["kind"] == "change"]
+    assert (change["value"], change["other"]) == (0.06, 21.8)
+
+
+def test_a_rate_verb_that_says_how_is_not_stranded():
+    text = "收入100万元，比上年增加0.5%。主要原因是拨款增加，其中事业收入20万元，增长较快。"
+    (para,) = reflow(lines_of(text))
+    assert para.text == text and not para.repairs

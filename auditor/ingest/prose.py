@@ -157,12 +157,14 @@ class _Builder:
         text = "".join(self.chars).rstrip()
         first = self.first
         marks, repairs = list(self.marks), []
-        moved = deferred_shares(text)
-        if moved:
-            order, repairs = moved
-            at = _positions(marks, len(text))
-            text = "".join(text[i] for i in order)
-            marks = _marks([at[i] for i in order])
+        for repair in (deferred_shares, displaced_change):
+            moved = repair(text)
+            if moved:
+                order, said = moved
+                at = _positions(marks, len(text))
+                text = "".join(text[i] for i in order)
+                marks = _marks([at[i] for i in order])
+                repairs += said
         return Paragraph(text, first.line if first else None, first.sheet if first else None,
                          first.page if first else None, marks, repairs)
 
@@ -192,6 +194,36 @@ NEXT_ITEM = re.compile(r"[^%％\d，,。；;]{1,30}?\d[\d,.]*\s*(?:万元|亿元
 # a percentage standing on its own: not after a word that introduces it (占, 为, 增长 …)
 LOOSE_PERCENT = re.compile(r"(?<![\d.％%])(\d{1,3}(?:\.\d+)?)\s*[%％]\s*[；;，,]?")
 INTRODUCES = re.compile(r"(占|为|达|至|是|比|长|降|少|加|幅|率|约|近|超|过|的|了|到|高|低|于|上|下|[-+−～~])\s*$")
+
+
+# An amount and its rate verb left without their percentage (21.8万元，增长 | 院本级…), inside the
+# sentence after the one whose amount verb took that percentage instead (相比增加0.06%。主要原因是
+# 省检察 | 21.8万元，增长 | 院本级): the text layer emitted two runs of one printed line in swapped order.
+STRANDED = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)\s*[，,]\s*(?:增长|下降|增幅|降幅|上升)"
+                      r"(?=[\u4e00-\u9fff])(?!了|率|较|幅|明显|迅速|显著|缓慢|平稳|主要|原因)")
+RATE_ON_AMOUNT_VERB = re.compile(r"(?:增加|减少)\s*(\d{1,3}(?:\.\d+)?\s*[%％])")
+
+
+def displaced_change(text: str) -> tuple[list[int], list[str]] | None:
+    """The character order that puts a stranded `amount，增长` back after the 增加 that took
+    its percentage, and the percentage after its 增长, when exactly one such pair exists and
+    only the end of one sentence (no figure) lies between them. None otherwise."""
+    stranded = list(STRANDED.finditer(text))
+    if len(stranded) != 1:
+        return None
+    f = stranded[0]
+    before = [m for m in RATE_ON_AMOUNT_VERB.finditer(text, 0, f.start())]
+    if not before:
+        return None
+    p = before[-1]
+    between = text[p.end():f.start()]
+    if between.count("。") != 1 or re.search(r"\d", between) or not re.match(r"\s*[。；;]", between):
+        return None
+    pct = range(p.start(1), p.end(1))
+    order = (list(range(0, p.start(1))) + list(range(f.start(), f.end())) + list(pct)
+             + list(range(p.end(1), f.start())) + list(range(f.end(), len(text))))
+    return order, [f"{text[f.start():f.end()]} 排在下一句中，已移回“{text[p.start():p.start(1)].strip()}”之后，"
+                   f"{text[p.start(1):p.end(1)].strip()} 随之移到其后"]
 
 
 def deferred_shares(text: str) -> tuple[list[int], list[str]] | None:
@@ -260,7 +292,7 @@ def _joins(prev: Line, nxt: Line, width: int, trust_blanks: bool, prev_opens: bo
         # next paragraph would start indented or after a blank line, so without either
         # it goes on (its sentences may refer back: 同比增加 / siblings of one whole)
         return (fills and len(p) >= 0.95 * width and not (trust_blanks and nxt.blank_before)
-                and _indent(nxt.text) <= _indent(prev.text) and not is_heading(n))
+                and _indent(nxt.text) <= _indent(prev.text) and not (is_heading(n) and len(n) < 0.9 * width))
     if prev_opens and is_heading(p):
         if TITLE_WORD.search(p) and not (fills and len(p) >= 0.9 * width):
             # a title stands alone; one that fills the line is a sentence wrapped there
@@ -320,7 +352,8 @@ def reflow(lines: Iterable[Line]) -> list[Paragraph]:
         return []
     width = _width(kept)
     trust_blanks = _blanks_are_breaks(kept)
-    fills = sum(len(ln.text.strip(WS)) >= 0.9 * width for ln in kept) >= 2
+    full = sum(len(ln.text.strip(WS)) >= 0.9 * width for ln in kept)
+    fills = full >= 2 or (len(kept) < 5 and full >= 1)   # a short block: its longest line is the width
     out: list[Paragraph] = []
     current = _Builder()
     for ln in kept:
