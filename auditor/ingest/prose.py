@@ -255,9 +255,6 @@ def deferred_shares(text: str) -> tuple[list[int], list[str]] | None:
                 order.extend(range(s + x.start(), s + x.end()))   # with its own ；
             if i not in taken:
                 order.append(s + i)
-        if len(sentence) in inserts:
-            x = inserts[len(sentence)]
-            order.extend(range(s + x.start(), s + x.end()))
         said.append("、".join(x.group(1) + "%" for x in loose))
     if not said:
         return None
