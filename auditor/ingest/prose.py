@@ -92,7 +92,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.chars: list[str] = []
-        self.marks: list[tuple[int, int | None, int]] = []
+        self.at: list[tuple[int | None, int]] = []    # (line, col) each character was printed at
         self.first: Line | None = None
         self.last: Line | None = None
         self.before_last = 0          # length of the text before the last line was added
@@ -107,11 +107,8 @@ class _Builder:
         return not self.chars
 
     def _put(self, ch: str, line: int | None, col: int) -> None:
-        off = len(self.chars)
-        if not self.marks or self.marks[-1][1] != line or \
-                self.marks[-1][2] + (off - self.marks[-1][0]) != col:
-            self.marks.append((off, line, col))
         self.chars.append(ch)
+        self.at.append((line, col))
 
     def add(self, ln: Line) -> None:
         raw = ln.text.rstrip(WS)
@@ -156,29 +153,21 @@ class _Builder:
     def paragraph(self) -> Paragraph:
         text = "".join(self.chars).rstrip()
         first = self.first
-        marks, repairs = list(self.marks), []
+        at, repairs = self.at[:len(text)], []
         for repair in (deferred_shares, displaced_change):
             moved = repair(text)
             if moved:
                 order, said = moved
-                at = _positions(marks, len(text))
                 text = "".join(text[i] for i in order)
-                marks = _marks([at[i] for i in order])
+                at = [at[i] for i in order]
                 repairs += said
         return Paragraph(text, first.line if first else None, first.sheet if first else None,
-                         first.page if first else None, marks, repairs)
-
-
-def _positions(marks: list[tuple[int, int | None, int]], n: int) -> list[tuple[int | None, int]]:
-    """(line, col) of each of the first `n` characters."""
-    out: list[tuple[int | None, int]] = []
-    for k, (start, line, col) in enumerate(marks):
-        end = marks[k + 1][0] if k + 1 < len(marks) else n
-        out.extend((line, col + j) for j in range(min(end, n) - start))
-    return out[:n]
+                         first.page if first else None, _marks(at), repairs)
 
 
 def _marks(positions: list[tuple[int | None, int]]) -> list[tuple[int, int | None, int]]:
+    """Paragraph.marks of characters printed at `positions`: a mark starts each run
+    printed one after another on one line."""
     out: list[tuple[int, int | None, int]] = []
     for off, (line, col) in enumerate(positions):
         if not out or out[-1][1] != line or out[-1][2] + (off - out[-1][0]) != col:
