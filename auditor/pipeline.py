@@ -25,6 +25,7 @@ from auditor.findings import DocumentInfo, Finding, Report
 from auditor.ingest import discover, read_document
 from auditor.model.tables import SPEC, Canonical
 from auditor.normalize import CLAIMS_NORMALIZER, NORMALIZERS, DocContext, Rows, TableContext, merge_rows, resolve
+from auditor.normalize.identity import document_unit
 from auditor.coverage import measure_coverage, unread_layout_problem
 from auditor.recognize import UNREAD_LAYOUT, header_text, merge_continuations
 
@@ -184,7 +185,8 @@ def _read_rows(path: str | Path, doc_id: str, max_bytes: int | None = None,
     # the most common kind; a tie goes to the first table (a set would make it vary between runs)
     info.kind = Counter(kinds).most_common(1)[0][0] if kinds else ("narrative" if rows.get("claims") else None)
     info.year = doc_year or next((t.get("year") for t in rows.get("tables", []) if t.get("year")), None)
-    unit = next((t.get("name") for t in rows.get("tables", []) if t.get("name")), None)
+    unit = document_unit([raw.title, raw.first_heading], [p.text for p in raw.paragraphs[:4]],
+                         rows.get("tables", []))
     page_starts = getattr(raw, "page_starts", None)
     rows["documents"].append({"doc_id": doc_id, "file": file, "title": raw.title, "year": info.year,
                               "unit": unit, "kind": info.kind, "sha256": raw.sha256,

@@ -81,3 +81,21 @@ CREATE TABLE indicator_repeats AS
 -- each distinct table title without spaces, punctuation and brackets (norm_name)
 CREATE TABLE title_names AS
   SELECT title, norm_name(title) AS norm FROM (SELECT DISTINCT title FROM tables WHERE title IS NOT NULL) t;
+
+-- ledger amounts in 万元, with the quantity each is (name_key), for comparing with what
+-- the text states; tables whose money unit is not printed are left out
+CREATE VIEW ledger_wan AS
+  SELECT g.doc_id, g.table_id, g.name_key AS k, g.name, g."column", g.amount_raw, g.amount_loc, t.title, t.year,
+         g.amount * CASE t.money_unit WHEN '元' THEN 0.0001 WHEN '万元' THEN 1 WHEN '亿元' THEN 10000 END AS v,
+         coalesce(g.amount_tol, 0) * CASE t.money_unit WHEN '元' THEN 0.0001 WHEN '万元' THEN 1 WHEN '亿元' THEN 10000 END AS vt
+  FROM ledger g JOIN tables t ON g.doc_id = t.doc_id AND g.table_id = t.table_id
+  WHERE g.amount IS NOT NULL AND g.name_key IS NOT NULL AND t.money_unit IN ('元', '万元', '亿元');
+
+-- claims keyed by the quantity they are about, the year a key names split off
+-- (subject_key 2018|基本支出 -> key_year 2018, k 基本支出)
+CREATE VIEW claim_keys AS
+  SELECT doc_id, claim_id, kind, subject, base_how, value, value_tol, value_raw, value_loc,
+         base, base_tol, base_raw, base_loc, other_raw,
+         CASE WHEN subject_key LIKE '%|%' THEN split_part(subject_key, '|', 1) END AS key_year,
+         CASE WHEN subject_key LIKE '%|%' THEN split_part(subject_key, '|', 2) ELSE subject_key END AS k
+  FROM claims WHERE subject_key IS NOT NULL;

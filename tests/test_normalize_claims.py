@@ -164,3 +164,13 @@ def test_same_quantity_printed_twice_differently_is_flagged():
     found = [f for f in nar_findings(text) if f.rule == "NAR012"]
     assert [(f.printed, f.expected) for f in found] == [("12323.48 万元", "12323.46 万元")]
     assert not [f for f in nar_findings(text.replace("12323.46", "12323.48")) if f.rule == "NAR012"]
+
+
+def test_derived_change_is_keyed_by_the_quantity_of_its_current_amount():
+    """A derived previous-year amount carries the key of the current amount it came
+    from, so last year's document can be asked for the same quantity (XTB006)."""
+    rows = claims_of("2018年财政拨款支出预算21,940.96万元，比上年增加3,958.98万元，增长22%。")
+    change = next(c for c in rows if c["kind"] == "change")
+    amount = next(c for c in rows if c["kind"] == "amount")
+    assert change["base_how"] == "derived" and change["base_raw"] == "21,940.96-3,958.98"
+    assert change["subject_key"] == amount["subject_key"] == "2018|财政拨款支出"

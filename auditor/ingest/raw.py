@@ -79,6 +79,7 @@ class RawDocument:
     file: str
     blocks: list[RawTable | Paragraph] = field(default_factory=list)
     title: str | None = None        # first heading of the document
+    first_heading: str | None = None  # the reader's first heading, kept when a report-title line becomes the title
     error: str | None = None         # set when the file could not be read at all
     sha256: str | None = None
     fmt: str = "text"
@@ -95,6 +96,7 @@ class RawDocument:
         """The document's title, the same way for every reader: a report-title line
         before the first table (2020年部门整体支出绩效自评报告) wins over a heading such as
         附件1; else the reader's first heading; else the first paragraph."""
+        self.first_heading = self.first_heading or self.title
         leading = []
         for b in self.blocks:
             if not isinstance(b, Paragraph):

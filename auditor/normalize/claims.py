@@ -484,6 +484,9 @@ class _Extractor:
                 row = self._emit("change", first.start(), last.end(), subject, value,
                                  pct.start(2) if pct is not None else None, base=base, other=other)
                 row["base_how"] = how if base is not None else None
+                # the quantity whose previous-year amount `base` is: another document's figure for it
+                if how == "derived" and current is not None:
+                    row["subject_key"] = self._key(current)
 
     def _previous(self, s: int, pos: int, other, own: str | None):
         """The previous-year amount of a change at `pos` in sentence `s`, how it was
@@ -565,16 +568,21 @@ class _Extractor:
         for n in self.money:
             if n.depth or self._in_change(n) or n.value is None:
                 continue
-            key = quantity_key(n.label)
+            key = self._key(n)
             if key is None:
                 continue
-            # the year a sentence speaks of (2010年…预算中，公务用车…1229.65万元) is part of the quantity
-            a = self.p.sentences[n.sentence][0]
-            years = YEAR.findall(self.p.text[a:n.start])
-            if years:
-                key = f"{years[-1]}|{key}"
             row = self._emit("amount", n.start, n.end, _subject(n.label) or None, self._as_number(n), n.start)
             row["subject_key"] = key
+
+    def _key(self, n: _Num) -> str | None:
+        """The quantity an amount is of (`quantity_key`), with the year its sentence
+        speaks of when it names one (2010年…预算中，公务用车…1229.65万元)."""
+        key = quantity_key(n.label)
+        if key is None:
+            return None
+        a = self.p.sentences[n.sentence][0]
+        years = YEAR.findall(self.p.text[a:n.start])
+        return f"{years[-1]}|{key}" if years else key
 
     def budget_rates(self) -> None:
         """“支出1741.75万元，完成年初预算100%”: value = the rate, other = the executed
