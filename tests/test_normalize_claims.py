@@ -174,3 +174,44 @@ def test_derived_change_is_keyed_by_the_quantity_of_its_current_amount():
     amount = next(c for c in rows if c["kind"] == "amount")
     assert change["base_how"] == "derived" and change["base_raw"] == "21,940.96-3,958.98"
     assert change["subject_key"] == amount["subject_key"] == "2018|财政拨款支出"
+
+
+@pytest.mark.parametrize("text, amount", [
+    ("（2）政府性基金收入预算0万元，与上年相比增加（减少）0万元，增长（减少）0%。主要原因是本部门无此项收入。", "0万元"),
+    ("2．财政专户管理资金收入预算总计 50 万元，与上年数一致，本部门无此项收入。", "50 万元"),
+    ("收入预算总计500万元，其中：财政拨款500万元，其他资金收入0万元，本部门无此项收入。", "0万元"),
+    ("政府性基金支出预算0万元，比上年减少50万元，主要原因是本年无此项支出。", "0万元"),
+])
+def test_an_absent_item_is_tied_to_its_own_amount_never_to_a_change(text, amount):
+    absent = [c for c in claims_of(text) if c["kind"] == "absent"]
+    assert [c["value_raw"] for c in absent] == [amount]
+
+
+def test_absent_item_with_an_amount_is_reported():
+    found = nar_findings("财政专户管理资金收入预算总计50万元，与上年数一致，本部门无此项收入。\n")
+    assert [f.rule for f in found if f.rule == "NAR020"] == ["NAR020"]
+    assert not [f for f in nar_findings("其他资金收入预算0万元，本部门无此项收入。\n") if f.rule == "NAR020"]
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("经评价，该项目综合得分95分，其中项目决策18分、项目过程19分、项目产出38分、项目效益20分，评价等级为优。",
+     [("决策", 18.0), ("过程", 19.0), ("产出", 38.0), ("效益", 20.0)]),
+    ("项目决策指标（满分20分）得分18分，项目过程指标得分19分，项目产出指标得分38分，项目效益指标得分25分，总得分100分。",
+     [("决策", 18.0), ("过程", 19.0), ("产出", 38.0), ("效益", 25.0)]),
+    ("自评得分98.61分。其中预算执行率得分8.61分，产出指标得分50分，效益指标得分40分。",
+     [("预算执行", 8.61), ("产出", 50.0), ("效益", 40.0)]),
+    ("总得分90分，其中扣分2分，决策18分，过程20分。", []),          # deductions: parts need not add up
+    ("产出指标分值50分，效益指标分值40分，总分90分。", []),           # weights, not scores
+    ("产出数量得分20分，产出质量得分20分，总得分90分。", []),         # second-level indicators
+])
+def test_section_scores_hang_from_the_total_score(text, parts):
+    rows = [c for c in claims_of(text) if c["kind"] == "score_part"]
+    assert [(c["subject"], c["value"]) for c in rows] == parts
+    assert len({c["base_loc"] for c in rows}) <= 1
+
+
+def test_section_scores_that_miss_the_total_are_reported():
+    bad = "经评价，该项目综合得分95分，其中项目决策18分、项目过程19分、项目产出38分、项目效益25分。\n"
+    good = "经评价，该项目综合得分95分，其中项目决策18分、项目过程19分、项目产出38分、项目效益20分。\n"
+    assert [f.rule for f in nar_findings(bad) if f.rule == "NAR021"] == ["NAR021"]
+    assert not [f for f in nar_findings(good) if f.rule == "NAR021"]

@@ -34,6 +34,13 @@ Kinds and what their numbers mean:
   a quoted notice title 《关于提前下达2024年…》 (subject = that title).
 - ``docno`` — a document number 〔2023〕658号 / [2022]705号: ``value`` = its year,
   ``subject`` = the quoted title before it, else the issuer prefix.
+- ``score_part`` — “总得分95分，其中项目决策18分、项目过程19分…”: ``value`` = a
+  section's score, ``base`` = the total score (all sections of one total share
+  ``base_loc``), ``subject`` = the section (决策, 过程, 产出, 效益, 满意度, 预算执行).
+- ``absent`` — “…0万元，主要原因是本部门无此项收入”: ``value`` = the amount printed for
+  the item the unit says it does not have (the nearest current amount before the phrase,
+  or the last of the sentence before a sentence that gives the reason), ``text`` = the
+  phrase.
 - ``<kind>_blank`` — the same statements with the number left out (“占 %”,
   “减少 万元”, “得分为 分”): ``value`` NULL, ``text`` the blank span.
 
@@ -167,6 +174,17 @@ def _index(spans: list[tuple[int, int]], pos: int) -> int:
     if k >= 0 and spans[k][0] <= pos < spans[k][1]:
         return k
     return len(spans) - 1
+
+
+# the first-level sections a performance evaluation scores (决策/过程/产出/效益, 投入/过程/
+# 产出/效果, or 预算执行 for a self-evaluation): “项目决策得分18分”, “产出指标（满分50分）得分48分”, “效益20分”
+SECTION_SCORE = re.compile(r"(?:项目)?(决策|投入|过程|产出|效益|效果|满意度|预算执行率?)(?:类|方面)?(?:指标)?"
+                           r"(?:[(（][^()（）]{0,12}[)）])?(?:得分|得|为|评分)?[:：]?\s*" + NUM + r"\s*分(?!值)")
+SECTION_WORDS = {"预算执行率": "预算执行"}
+DEDUCTION = re.compile(r"扣分|减分|扣除|扣减")
+# a unit saying it has no such item: 本部门无此项收入, 本单位没有该项支出
+ABSENT = re.compile(r"(?:无|没有)(?:此项|该项|这项|此类|该类)(?:预算)?(?:收入|支出|收支|经费|资金|安排|预算收支安排)?")
+REASON_OPENING = re.compile(r"^(?:主要)?(?:原因|是因为|因为)")
 
 
 def _r(x: float) -> float:
@@ -629,6 +647,38 @@ class _Extractor:
                        Number(raw=self.p.printed[m.start(2):m.end()], value=n.value, tol=n.tol,
                               decimals=n.decimals, unit="分"), m.start(2))
 
+    def score_parts(self) -> None:
+        """“总得分95分，其中项目决策18分、项目过程19分、项目产出38分、项目效益20分”: one
+        claim per section score (``value``), ``base`` = the total score of its sentence or
+        of the sentence before, ``subject`` = the section. Sections are counted once; a
+        paragraph that deducts points (扣分, 减分) is left out: its sections need not add up."""
+        t = self.p.text
+        if DEDUCTION.search(t):
+            return
+        totals = [m for m in SCORE.finditer(t) if not self.p.depth[m.start()]
+                  and not SECTION_SCORE.search(t[self.p.clauses[_index(self.p.clauses, m.start())][0]:m.end()])]
+        for s, (a, b) in enumerate(self.p.sentences):
+            parts = {}
+            for m in SECTION_SCORE.finditer(t, a, b):
+                words = re.sub(r"[(（][^()（）]*[)）]", "", t[max(a, m.start() - 4):m.start(2)])  # (满分20分) is no weight of its own
+                if self.p.depth[m.start()] or re.search(r"分值|满分|权重|占", words):
+                    continue
+                parts.setdefault(SECTION_WORDS.get(m.group(1), m.group(1)), m)
+            prev = self.p.sentences[s - 1][0] if s else a
+            near = [m for m in totals if prev <= m.start() < b]
+            if len(parts) < 2 or not near:
+                continue
+            here = [m for m in near if m.start() >= a]
+            total = here[0] if here else near[-1]
+            tn = parse_number(total.group(2))
+            base = (Number(raw=self.p.printed[total.start(2):total.end()], value=tn.value, tol=tn.tol,
+                           decimals=tn.decimals, unit="分"), total.start(2))
+            for section, m in parts.items():
+                n = parse_number(m.group(2))
+                self._emit("score_part", m.start(), m.end(), section,
+                           Number(raw=self.p.printed[m.start(2):m.end()], value=n.value, tol=n.tol,
+                                  decimals=n.decimals, unit="分"), m.start(2), base=base)
+
     def docnos(self) -> None:
         t = self.p.text
         quoted = list(QUOTED.finditer(t))
@@ -702,6 +752,28 @@ class _Extractor:
                                      _subject(re.split(COMPARE, t[cstart:x.start()])[0]) or None)
                     row["value_loc"] = self.loc(y.start(1))
 
+    def absences(self) -> None:
+        """“其他资金收入预算50万元，主要原因是本部门无此项收入”: the item the unit says it
+        does not have, with the amount printed for it — the nearest current amount before
+        the phrase in its sentence, else (for a sentence giving the reason) the last one
+        of the sentence before. A change or a previous-year amount is never that amount."""
+        t = self.p.text
+        for m in ABSENT.finditer(t):
+            if self.p.depth[m.start()]:
+                continue
+            s = _index(self.p.sentences, m.start())
+            a = self.p.sentences[s][0]
+            before = self._amounts_before(m.start(), a)
+            if not before and s > 0 and REASON_OPENING.match(t[a:m.start()].strip(" ，,")):
+                before = self._amounts_before(a, self.p.sentences[s - 1][0])
+            if not before:
+                continue
+            n = before[-1]
+            row = self._emit("absent", m.start(), m.end(), _subject(n.label) or None, self._as_number(n), n.start)
+            row["sentence"] = self._sentence(_index(self.p.sentences, n.start))
+            if row["sentence"] != self._sentence(s):
+                row["sentence"] += self._sentence(s)
+
     def grades(self) -> None:
         """“总得分97.94分，评价等级为优”: the grade with the score it is given for."""
         t = self.p.text
@@ -729,11 +801,13 @@ class _Extractor:
             self.budget_rates()
             self.amounts()
             self.scores()
+            self.score_parts()
             self.years(title_like)
             self.blanks()
             self.wording()
             self.direction_conflicts()
             self.grades()
+            self.absences()
         self.docnos()
         self.out.sort(key=lambda r: r["_pos"])
         for r in self.out:
