@@ -118,6 +118,23 @@ def test_percentages_a_pdf_put_after_their_items_go_back_to_their_share():
     assert shares == {"基本支出": 63.75, "项目支出": 25.38, "单位预留机动经费": 10.87}
 
 
+def test_a_column_of_percentages_that_starts_at_the_last_share_goes_back_in_order():
+    # the last 占 printed the first percentage of the column; the next follows it
+    text = ("省检察院本年支出预算合计\n17996.68 万元，其中：\n基本支出\n12323.48 万元，占\n项目支出\n5533 万元，占\n"
+            "68.48 %；\n30.74 %；\n单位预留机动经费 140.2 万元，占\n0.78 %")
+    (para,) = reflow(lines_of(text))
+    assert "基本支出12323.48 万元，占68.48 %；项目支出5533 万元，占30.74 %；单位预留机动经费 140.2 万元，占0.78 %" in para.text
+    assert para.where(para.text.index("68.48")) == (7, 1) and para.repairs
+    shares = {c["subject"]: c["value"] for c in claims_from_text(para.text, lambda o: o) if c["kind"] == "share"}
+    assert shares == {"基本支出": 68.48, "项目支出": 30.74, "单位预留机动经费": 0.78}
+
+
+def test_a_share_printed_in_place_is_left_alone():
+    text = "基本支出100万元，占50%；项目支出100万元，占50%；"
+    (para,) = reflow(lines_of(text))
+    assert para.text == text and not para.repairs
+
+
 def test_no_reordering_when_more_than_one_reading_is_possible():
     # one loose percentage, two open shares: which one it belongs to is a guess
     (para,) = reflow(lines_of("基本支出100万元，占项目支出50万元，占机动经费60%；"))

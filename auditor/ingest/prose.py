@@ -229,15 +229,25 @@ def deferred_shares(text: str) -> tuple[list[int], list[str]] | None:
         opens = [o.end() for o in OPEN_SHARE.finditer(sentence)]
         loose = [x for x in LOOSE_PERCENT.finditer(sentence)
                  if not INTRODUCES.search(sentence[:x.start()]) and opens and x.start() > opens[-1]]
+        slots = list(opens)
+        after = [x for x in LOOSE_PERCENT.finditer(sentence) if opens and x.start() > opens[-1]]
+        spans = {x.span() for x in loose}
+        if len(after) > 1 and after[0].span() not in spans and re.search(r"占\s*$", sentence[:after[0].start()]) \
+                and after[0].end() == after[1].start() and after[1].span() in spans:
+            # the last 占 printed its percentage, and the others follow it (基本支出…，占项目支出
+            # 5533万元，占68.48%；30.74%；): the column of percentages starts at that 占, so
+            # the first of them is the first item's
+            slots.append(after[0].start())
+            loose = [after[0]] + loose
         # the percentages stand together, and at least one 占 runs straight into the next
         # item's amount (占项目支出5,573万元): 占支出总预算10.73% is a sentence as printed
         together = all(a.end() == b.start() for a, b in zip(loose, loose[1:]))
         runs_on = any(NEXT_ITEM.match(sentence, o) for o in opens)
-        if not opens or len(loose) != len(opens) or not together or not runs_on:
+        if not opens or len(loose) != len(slots) or not together or not runs_on:
             order.extend(range(s, e))
             continue
         taken = {i for x in loose for i in range(x.start(), x.end())}
-        inserts = dict(zip(opens, loose))
+        inserts = dict(zip(slots, loose))
         for i in range(len(sentence)):
             if i in inserts:
                 x = inserts[i]
