@@ -85,7 +85,8 @@ CREATE TABLE title_names AS
 -- ledger amounts in 万元, with the quantity each is (name_key), for comparing with what
 -- the text states; tables whose money unit is not printed are left out
 CREATE VIEW ledger_wan AS
-  SELECT g.doc_id, g.table_id, g.name_key AS k, g.name, g."column", g.amount_raw, g.amount_loc, t.title, t.year,
+  SELECT g.doc_id, g.table_id, g.name_key AS k, g.name, g."column", g.role, g.column_role, g.amount_raw, g.amount_loc,
+         t.title, t.year,
          g.amount * CASE t.money_unit WHEN '元' THEN 0.0001 WHEN '万元' THEN 1 WHEN '亿元' THEN 10000 END AS v,
          coalesce(g.amount_tol, 0) * CASE t.money_unit WHEN '元' THEN 0.0001 WHEN '万元' THEN 1 WHEN '亿元' THEN 10000 END AS vt
   FROM ledger g JOIN tables t ON g.doc_id = t.doc_id AND g.table_id = t.table_id
