@@ -215,3 +215,9 @@ def test_section_scores_that_miss_the_total_are_reported():
     good = "经评价，该项目综合得分95分，其中项目决策18分、项目过程19分、项目产出38分、项目效益20分。\n"
     assert [f.rule for f in nar_findings(bad) if f.rule == "NAR021"] == ["NAR021"]
     assert not [f for f in nar_findings(good) if f.rule == "NAR021"]
+
+
+def test_an_unchanged_amount_is_also_last_years():
+    rows = claims_of("（2）公务用车运行维护费预算支出 266.8 万元，与上年一致；公务用车购置费 0 万元，与上年数一致。")
+    flat = [(c["value_raw"], c["base"], c["base_how"], c["subject_key"]) for c in rows if c["kind"] == "flat"]
+    assert flat == [("266.8 万元", 266.8, "derived", "公务用车运行维护费支出"), ("0 万元", 0.0, "derived", "公务用车购置费")]

@@ -37,6 +37,8 @@ Kinds and what their numbers mean:
 - ``score_part`` — “总得分95分，其中项目决策18分、项目过程19分…”: ``value`` = a
   section's score, ``base`` = the total score (all sections of one total share
   ``base_loc``), ``subject`` = the section (决策, 过程, 产出, 效益, 满意度, 预算执行).
+- ``flat`` — “…266.8 万元，与上年一致”: ``value`` = ``base`` = the amount said to be
+  unchanged (``base_how`` derived), keyed like an ``amount``.
 - ``absent`` — “…0万元，主要原因是本部门无此项收入”: ``value`` = the amount printed for
   the item the unit says it does not have (the nearest current amount before the phrase,
   or the last of the sentence before a sentence that gives the reason), ``text`` = the
@@ -182,6 +184,8 @@ SECTION_SCORE = re.compile(r"(?:项目)?(决策|投入|过程|产出|效益|效�
                            r"(?:[(（][^()（）]{0,12}[)）])?(?:得分|得|为|评分)?[:：]?\s*" + NUM + r"\s*分(?!值)")
 SECTION_WORDS = {"预算执行率": "预算执行"}
 DEDUCTION = re.compile(r"扣分|减分|扣除|扣减")
+# an amount said to be unchanged: 与上年数一致, 与上年持平, 同上年持平, 较上年无变化
+FLAT = re.compile(r"(?:与|和|同|较|比)(?:上年|去年|上一年度?)(?:数|预算数?|决算数?)?(?:相比)?(?:持平|一致|相同|无变化|没有变化|未变)")
 # a unit saying it has no such item: 本部门无此项收入, 本单位没有该项支出
 ABSENT = re.compile(r"(?:无|没有)(?:此项|该项|这项|此类|该类)(?:预算)?(?:收入|支出|收支|经费|资金|安排|预算收支安排)?")
 REASON_OPENING = re.compile(r"^(?:主要)?(?:原因|是因为|因为)")
@@ -774,6 +778,24 @@ class _Extractor:
             if row["sentence"] != self._sentence(s):
                 row["sentence"] += self._sentence(s)
 
+    def unchanged(self) -> None:
+        """“公务用车运行维护费预算支出 266.8 万元，与上年一致”: the amount (the nearest
+        current amount before the phrase in its sentence) is also last year's (``base``,
+        how ``derived``), so another document's figure for last year can be asked for it."""
+        t = self.p.text
+        for m in FLAT.finditer(t):
+            if self.p.depth[m.start()]:
+                continue
+            a = self.p.sentences[_index(self.p.sentences, m.start())][0]
+            before = self._amounts_before(m.start(), a)
+            if not before:
+                continue
+            n = before[-1]
+            row = self._emit("flat", n.start, m.end(), _subject(n.label) or None, self._as_number(n), n.start,
+                             base=(self._as_number(n), n.start))
+            row["base_how"] = "derived"
+            row["subject_key"] = self._key(n)
+
     def grades(self) -> None:
         """“总得分97.94分，评价等级为优”: the grade with the score it is given for."""
         t = self.p.text
@@ -808,6 +830,7 @@ class _Extractor:
             self.direction_conflicts()
             self.grades()
             self.absences()
+            self.unchanged()
         self.docnos()
         self.out.sort(key=lambda r: r["_pos"])
         for r in self.out:
