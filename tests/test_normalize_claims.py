@@ -221,3 +221,19 @@ def test_an_unchanged_amount_is_also_last_years():
     rows = claims_of("（2）公务用车运行维护费预算支出 266.8 万元，与上年一致；公务用车购置费 0 万元，与上年数一致。")
     flat = [(c["value_raw"], c["base"], c["base_how"], c["subject_key"]) for c in rows if c["kind"] == "flat"]
     assert flat == [("266.8 万元", 266.8, "derived", "公务用车运行维护费支出"), ("0 万元", 0.0, "derived", "公务用车购置费")]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("本项目共设置绩效指标15个，已完成14个，完成率93.33%。", [(93.33, 14.0, 15.0)]),
+    ("共设置三级指标12项，全部完成12项，完成率100%。", [(100.0, 12.0, 12.0)]),
+    ("项目共15个，完成14项，完成率93%。", []),                   # 个 and 项: not one measure
+    ("实施项目共15个，年初批复预算8个项目，年中增加8个项目。", []),  # no rate
+])
+def test_a_rate_is_tied_to_its_counts_only_when_the_sentence_has_one_of_each(text, found):
+    rows = [c for c in claims_of(text) if c["kind"] == "count_rate"]
+    assert [(c["value"], c["other"], c["base"]) for c in rows] == found
+
+
+def test_a_rate_that_is_not_its_counts_is_reported():
+    assert [f.rule for f in nar_findings("本项目共设置绩效指标15个，已完成14个，完成率100%。\n") if f.rule == "NAR022"] == ["NAR022"]
+    assert not [f for f in nar_findings("本项目共设置绩效指标15个，已完成14个，完成率93.33%。\n") if f.rule == "NAR022"]

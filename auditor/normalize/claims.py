@@ -39,6 +39,8 @@ Kinds and what their numbers mean:
   ``base_loc``), ``subject`` = the section (决策, 过程, 产出, 效益, 满意度, 预算执行).
 - ``flat`` — “…266.8 万元，与上年一致”: ``value`` = ``base`` = the amount said to be
   unchanged (``base_how`` derived), keyed like an ``amount``.
+- ``count_rate`` — “共设置绩效指标15个，已完成14个，完成率93.33%”: ``value`` = the
+  rate, ``other`` = the count done, ``base`` = the count in all.
 - ``absent`` — “…0万元，主要原因是本部门无此项收入”: ``value`` = the amount printed for
   the item the unit says it does not have (the nearest current amount before the phrase,
   or the last of the sentence before a sentence that gives the reason), ``text`` = the
@@ -186,6 +188,11 @@ SECTION_WORDS = {"预算执行率": "预算执行"}
 DEDUCTION = re.compile(r"扣分|减分|扣除|扣减")
 # an amount said to be unchanged: 与上年数一致, 与上年持平, 同上年持平, 较上年无变化
 FLAT = re.compile(r"(?:与|和|同|较|比)(?:上年|去年|上一年度?)(?:数|预算数?|决算数?)?(?:相比)?(?:持平|一致|相同|无变化|没有变化|未变)")
+# counts with their rate: “共设置绩效指标15个，已完成14个，完成率93.33%”
+COUNT = r"(\d{1,5})\s*(个|项|条)"
+COUNT_TOTAL = re.compile(r"(?:共|总共|合计|总计)(?:设置|设定|确定|制定|安排|有|计|涉及)?了?[\u4e00-\u9fff]{0,8}?" + COUNT)
+COUNT_DONE = re.compile(r"(?:已|均|全部)?(?:完成|达成|实现|达到|达标)(?:了)?(?:[\u4e00-\u9fff]{0,8}?)" + COUNT)
+COUNT_RATE = re.compile(r"(完成|达成|实现|达标)率(?:为|达|是|达到)?\s*" + NUM + r"\s*%")
 # a unit saying it has no such item: 本部门无此项收入, 本单位没有该项支出
 ABSENT = re.compile(r"(?:无|没有)(?:此项|该项|这项|此类|该类)(?:预算)?(?:收入|支出|收支|经费|资金|安排|预算收支安排)?")
 REASON_OPENING = re.compile(r"^(?:主要)?(?:原因|是因为|因为)")
@@ -796,6 +803,26 @@ class _Extractor:
             row["base_how"] = "derived"
             row["subject_key"] = self._key(n)
 
+    def count_rates(self) -> None:
+        """“共设置绩效指标15个，已完成14个，完成率93.33%”: ``value`` = the rate, ``other`` =
+        the count done, ``base`` = the count in all, when the sentence states one of each
+        (one total, one count done in the same measure word, one rate of the same verb)."""
+        t = self.p.text
+        for a, b in self.p.sentences:
+            totals = list(COUNT_TOTAL.finditer(t, a, b))
+            rates = list(COUNT_RATE.finditer(t, a, b))
+            if len(totals) != 1 or len(rates) != 1:
+                continue
+            total, rate = totals[0], rates[0]
+            done = [m for m in COUNT_DONE.finditer(t, total.end(), rate.start()) if m.group(2) == total.group(2)]
+            if len(done) != 1 or self.p.depth[total.start()] or self.p.depth[rate.start()]:
+                continue
+            d = done[0]
+            cnt = lambda m: Number(raw=self.p.printed[m.start(1):m.end(2)], value=float(m.group(1)), tol=0.0)
+            self._emit("count_rate", total.start(), rate.end(), rate.group(1) + "率",
+                       _percent(rate.group(2), self.p.printed[rate.start(2):rate.end()]), rate.start(2),
+                       base=(cnt(total), total.start(1)), other=(cnt(d), d.start(1)))
+
     def grades(self) -> None:
         """“总得分97.94分，评价等级为优”: the grade with the score it is given for."""
         t = self.p.text
@@ -831,6 +858,7 @@ class _Extractor:
             self.grades()
             self.absences()
             self.unchanged()
+            self.count_rates()
         self.docnos()
         self.out.sort(key=lambda r: r["_pos"])
         for r in self.out:
