@@ -21,6 +21,13 @@ CREATE VIEW indicator_rows AS
          coalesce(target_loc, CAST(line AS VARCHAR))
   FROM targets;
 
+-- each table's indicator scores and weights added up once (SCR001, SCR002, SCR005): sums,
+-- sums of their rounding tolerances, and how many rows print one
+CREATE TABLE indicator_sums AS
+  SELECT doc_id, table_id, sum(score) AS score_sum, sum(coalesce(score_tol, 0)) AS score_tol, count(score) AS score_n,
+         sum(weight) AS weight_sum, sum(coalesce(weight_tol, 0)) AS weight_tol, count(weight) AS weight_n
+  FROM indicators GROUP BY doc_id, table_id;
+
 -- every distinct indicator name, cleaned once: `nm` compares names across rows (no
 -- whitespace, full-width punctuation folded, trailing punctuation dropped: “待遇。” =
 -- “待遇”), `squashed` is the name without whitespace that word lists are matched in

@@ -33,6 +33,7 @@ from auditor.engine.base import (
     rule_sql,
 )
 from auditor.engine.catalog import Rule, builtin_checks_dir
+from auditor.engine.shapes import ShapeCache
 from auditor.engine.views import View, needed
 from auditor.findings import Finding
 from auditor.model.tables import SPEC, Canonical, _as_bool, column_kind, columns
@@ -221,6 +222,8 @@ class DuckDBEngine:
         self.max_rows = max(1, int(max_rows))
         self.rule_memory_mb = rule_memory_mb
         self._views_made: set[str] = set()
+        self.shapes = ShapeCache()
+        self._source = "frames" if isinstance(canonical, Canonical) else "rows"
 
     def _ensure_views(self, sql: str) -> None:
         for v in needed([sql]):
@@ -239,14 +242,15 @@ class DuckDBEngine:
                 sql = one_select(self.con, rule_sql(rule, self.rule_options.get(rule.id)))
                 self._ensure_views(sql)
                 inner = f"(\n{sql}\n) AS _rule"
-                shape = self.con.execute(f"SELECT * FROM {inner} LIMIT 0").description
-                names = [d[0] for d in shape]
-                # long texts cut inside DuckDB: a row of 1 GB strings never reaches Python
-                cols = ", ".join(f'left("{n}", {FETCH_CHARS}) AS "{n}"' if str(d[1]) in ("STRING", "VARCHAR")
-                                 else f'"{n}"' for n, d in ((x[0].replace('"', '""'), x) for x in shape))
-                if len(set(names)) != len(names):
-                    cols = "*"          # duplicate column names: as the query gives them
-                result = self.con.execute(f"SELECT {cols} FROM {inner} LIMIT {self.max_rows + 1}")
+                shape = self.shapes.get(sql, self._source)
+                result = None
+                if shape is not None:       # remembered: the query is planned once
+                    result = self._fetch(inner, shape, timer)
+                if result is None:
+                    shape = [(d[0], str(d[1])) for d in self.con.execute(f"SELECT * FROM {inner} LIMIT 0").description]
+                    self.shapes.put(sql, self._source, shape)
+                    result = self.con.execute(f"SELECT {_columns(shape)} FROM {inner} LIMIT {self.max_rows + 1}")
+                names = [n for n, _ in shape]
                 rows = result.fetchall()
         except Exception as e:  # noqa: BLE001 - any rule failure becomes a finding (MemoryError included)
             timed_out = not timer.is_alive()
@@ -254,6 +258,20 @@ class DuckDBEngine:
         finally:
             timer.cancel()
         return RuleRows(rule, names, rows, elapsed=time.monotonic() - start)
+
+    def _fetch(self, inner: str, shape: list[tuple[str, str]], timer: threading.Timer):
+        """The query run with a remembered shape, or None when its result does not have that
+        shape (or fails, unless the time limit stopped it): the caller then asks DuckDB."""
+        import duckdb
+
+        try:
+            result = self.con.execute(f"SELECT {_columns(shape)} FROM {inner} LIMIT {self.max_rows + 1}")
+        except duckdb.Error:
+            if not timer.is_alive():
+                raise
+            return None
+        got = [(d[0], str(d[1])) for d in result.description]
+        return result if _fetched(got) == _fetched(shape) else None
 
     def labels(self, doc_ids: set[str], table_keys: set[tuple[str, str]]) -> Labels:
         """File names, page starts and table labels of the documents and tables that findings name."""
@@ -283,7 +301,30 @@ class DuckDBEngine:
         return Labels(docs, tables, pages)
 
     def close(self) -> None:
+        self.shapes.save()
         self.con.close()
+
+
+def _is_text(type_name: str) -> bool:
+    return type_name in ("STRING", "VARCHAR")
+
+
+def _fetched(shape: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(n, "VARCHAR" if _is_text(t) else t) for n, t in shape]
+
+
+def _has_duplicates(shape: list[tuple[str, str]]) -> bool:
+    return len({n for n, _ in shape}) != len(shape)
+
+
+def _columns(shape: list[tuple[str, str]]) -> str:
+    """The select list that fetches a result of this shape: long texts cut inside DuckDB (a row
+    of 1 GB strings never reaches Python); with duplicate column names, as the query gives them."""
+    texts = [n.replace('"', '""') for n, t in shape if _is_text(t)]
+    if _has_duplicates(shape) or not texts:
+        return "*"
+    # every column (one the shape lacks is seen in the result), the texts replaced by their start
+    return "* REPLACE (" + ", ".join(f'left("{n}", {FETCH_CHARS}) AS "{n}"' for n in texts) + ")"
 
 
 def _why(e: BaseException, seconds: float, timed_out: bool) -> str:

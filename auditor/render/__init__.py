@@ -147,11 +147,26 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def _register_builtins() -> None:
-    from auditor.render import excel, github, html, json, junit, markdown, sarif, terminal
+class LazyRenderer:
+    """A renderer whose module (and its dependencies) is imported when it first renders: the
+    Excel writer needs openpyxl, which a run that asks for another format never loads."""
 
-    for module in (terminal, json, markdown, html, junit, sarif, github, excel):
+    def __init__(self, module: str, name: str, suffix: str, human_readable: bool = False, binary: bool = False):
+        self.module, self.name, self.suffix = module, name, suffix
+        self.human_readable, self.binary = human_readable, binary
+
+    def render(self, report: Report, stream: IO, options: RenderOptions) -> None:
+        import importlib
+
+        importlib.import_module(self.module).RENDERER.render(report, stream, options)
+
+
+def _register_builtins() -> None:
+    from auditor.render import github, html, json, junit, markdown, sarif, terminal
+
+    for module in (terminal, json, markdown, html, junit, sarif, github):
         register(module.RENDERER)
+    register(LazyRenderer("auditor.render.excel", "excel", ".xlsx", human_readable=False, binary=True))
 
 
 _register_builtins()
