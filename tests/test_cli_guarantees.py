@@ -226,6 +226,13 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _default_sigint() -> None:
+    """In the child before exec: Ctrl-C as in a terminal. A shell's background job (`pytest &`)
+    or a test runner's worker may have SIGINT ignored, and an ignored SIGINT is inherited, so
+    the CLI under test would never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc to see the worker processes")
 def test_ctrl_c_during_a_parallel_run_exits_130_without_traceback(tmp_path):
     """Regression (issue 17): a fixed `sleep(4)` sent SIGINT while a loaded 2-core machine was still
@@ -233,7 +240,7 @@ def test_ctrl_c_during_a_parallel_run_exits_130_without_traceback(tmp_path):
     docs = _copies(tmp_path / "docs", 300)
     proc = subprocess.Popen([sys.executable, "-c", "from auditor.cli import run; run()", "check", str(docs),
                              "--jobs", "2"], cwd=tmp_path, env=_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_default_sigint)
     deadline = time.monotonic() + 120
     while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
