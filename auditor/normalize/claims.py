@@ -567,6 +567,12 @@ class _Extractor:
     def _amounts_before(self, pos: int, lo: int = 0) -> list[_Num]:
         return [n for n in self.money if lo <= n.start and n.end <= pos and n.depth == 0 and not self._in_change(n)]
 
+    def _amount_before(self, pos: int) -> _Num | None:
+        """The nearest current amount before `pos` in its sentence (what a phrase such as
+        本部门无此项收入 or 与上年一致 is about), or None."""
+        before = self._amounts_before(pos, self.p.sentences[_index(self.p.sentences, pos)][0])
+        return before[-1] if before else None
+
     def _current(self, s: int, pos: int, own: str | None = None) -> _Num | None:
         """The current amount a change at `pos` is about: the latest amount labelled
         with the change's own subject (与上年相比，人员经费减少…); else the nearest
@@ -648,15 +654,18 @@ class _Extractor:
                              base=base, other=(self._as_number(current), current.start))
             row["base_how"] = how
 
+    def _points(self, m: re.Match) -> Number:
+        """The score a match's group 2 prints (its text up to the match's end, 分 included)."""
+        n = parse_number(m.group(2))
+        return Number(raw=self.p.printed[m.start(2):m.end()], value=n.value, tol=n.tol, decimals=n.decimals, unit="分")
+
     def scores(self) -> None:
         t = self.p.text
         for m in SCORE.finditer(t):
             cstart = self.p.clauses[_index(self.p.clauses, m.start())][0]
             subject = _subject(t[cstart:m.start()]) or "总分"
-            n = parse_number(m.group(2))
-            self._emit("score", cstart if subject != "总分" else m.start(), m.end(), subject,
-                       Number(raw=self.p.printed[m.start(2):m.end()], value=n.value, tol=n.tol,
-                              decimals=n.decimals, unit="分"), m.start(2))
+            self._emit("score", cstart if subject != "总分" else m.start(), m.end(), subject, self._points(m),
+                       m.start(2))
 
     def score_parts(self) -> None:
         """“总得分95分，其中项目决策18分、项目过程19分、项目产出38分、项目效益20分”: one
@@ -681,14 +690,9 @@ class _Extractor:
                 continue
             here = [m for m in near if m.start() >= a]
             total = here[0] if here else near[-1]
-            tn = parse_number(total.group(2))
-            base = (Number(raw=self.p.printed[total.start(2):total.end()], value=tn.value, tol=tn.tol,
-                           decimals=tn.decimals, unit="分"), total.start(2))
+            base = (self._points(total), total.start(2))
             for section, m in parts.items():
-                n = parse_number(m.group(2))
-                self._emit("score_part", m.start(), m.end(), section,
-                           Number(raw=self.p.printed[m.start(2):m.end()], value=n.value, tol=n.tol,
-                                  decimals=n.decimals, unit="分"), m.start(2), base=base)
+                self._emit("score_part", m.start(), m.end(), section, self._points(m), m.start(2), base=base)
 
     def docnos(self) -> None:
         t = self.p.text
@@ -774,12 +778,12 @@ class _Extractor:
                 continue
             s = _index(self.p.sentences, m.start())
             a = self.p.sentences[s][0]
-            before = self._amounts_before(m.start(), a)
-            if not before and s > 0 and REASON_OPENING.match(t[a:m.start()].strip(" ，,")):
+            n = self._amount_before(m.start())
+            if n is None and s > 0 and REASON_OPENING.match(t[a:m.start()].strip(" ，,")):
                 before = self._amounts_before(a, self.p.sentences[s - 1][0])
-            if not before:
+                n = before[-1] if before else None
+            if n is None:
                 continue
-            n = before[-1]
             row = self._emit("absent", m.start(), m.end(), _subject(n.label) or None, self._as_number(n), n.start)
             row["sentence"] = self._sentence(_index(self.p.sentences, n.start))
             if row["sentence"] != self._sentence(s):
@@ -793,11 +797,9 @@ class _Extractor:
         for m in FLAT.finditer(t):
             if self.p.depth[m.start()]:
                 continue
-            a = self.p.sentences[_index(self.p.sentences, m.start())][0]
-            before = self._amounts_before(m.start(), a)
-            if not before:
+            n = self._amount_before(m.start())
+            if n is None:
                 continue
-            n = before[-1]
             row = self._emit("flat", n.start, m.end(), _subject(n.label) or None, self._as_number(n), n.start,
                              base=(self._as_number(n), n.start))
             row["base_how"] = "derived"
@@ -806,7 +808,7 @@ class _Extractor:
     def count_rates(self) -> None:
         """“共设置绩效指标15个，已完成14个，完成率93.33%”: ``value`` = the rate, ``other`` =
         the count done, ``base`` = the count in all, when the sentence states one of each
-        (one total, one count done in the same measure word, one rate of the same verb)."""
+        (one total, one count done in the same measure word after it, one rate)."""
         t = self.p.text
         for a, b in self.p.sentences:
             totals = list(COUNT_TOTAL.finditer(t, a, b))
@@ -836,10 +838,8 @@ class _Extractor:
                 sm = SCORE.search(t, m.end(), b)
             if sm is None:
                 continue
-            n = parse_number(sm.group(2))
             row = self._emit("grade", m.start(), m.end(), GRADE_WORDS.get(m.group(1), m.group(1)),
-                             Number(raw=self.p.printed[sm.start(2):sm.end()], value=n.value, tol=n.tol,
-                                    decimals=n.decimals, unit="分"), sm.start(2))
+                             self._points(sm), sm.start(2))
             row["sentence"] = self._sentence(s)
 
     def run(self, title_like: bool = False, narrative: bool = True) -> list[dict]:
