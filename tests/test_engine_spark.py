@@ -116,10 +116,13 @@ def test_spark_and_duckdb_report_the_same_with_the_same_configuration(tmp_path, 
     canonical = Canonical.concat([seed, synthetic_canonical(20_000)])
     data = tmp_path / "canonical"
     write_canonical(canonical, data, "parquet")
-    default = check(canonical=data)
+    # the families the configuration changes (FSR severity, EXP005 word list) and a root link
+    # (FSR005 → FSR001); every rule's Spark findings are compared in the first test
+    families = ["FSR", "EXP"]
+    default = check(canonical=data, select=families)
     toml, item = _config_for(tmp_path, default.items)
-    duck = check(canonical=data, config=toml)
-    sparked = check(canonical=data, config=toml, engine="spark", spark=spark)
+    duck = check(canonical=data, config=toml, select=families)
+    sparked = check(canonical=data, config=toml, engine="spark", spark=spark, select=families)
 
     def key(f):
         return (f.rule, f.severity.value, f.location.file, f.location.table, f.row_key, f.location.field,
@@ -127,6 +130,7 @@ def test_spark_and_duckdb_report_the_same_with_the_same_configuration(tmp_path, 
 
     assert [key(f) for f in sparked.items] == [key(f) for f in duck.items]
     assert sparked.rules_run == duck.rules_run
+    assert any(f.root is not None for f in duck.items), "the data should link a consequence to its root"
     assert any(f.rule == "FSR001" for f in duck.items)
     assert all(f.severity.value == "info" for f in duck.items if f.rule == "FSR001")
     assert not any(f.rule == "EXP005" and f.row_key.split()[0] == item for f in duck.items)
