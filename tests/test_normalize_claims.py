@@ -237,3 +237,63 @@ def test_a_rate_is_tied_to_its_counts_only_when_the_sentence_has_one_of_each(tex
 def test_a_rate_that_is_not_its_counts_is_reported():
     assert [f.rule for f in nar_findings("本项目共设置绩效指标15个，已完成14个，完成率100%。\n") if f.rule == "NAR022"] == ["NAR022"]
     assert not [f for f in nar_findings("本项目共设置绩效指标15个，已完成14个，完成率93.33%。\n") if f.rule == "NAR022"]
+
+
+TEMPLATE = Path(__file__).parent / "fixtures" / "final_accounts_template.txt"
+
+
+def _template_findings(text: str) -> list:
+    return [(f.rule, f.printed) for f in nar_findings(text)]
+
+
+def test_the_national_final_accounts_template_filled_in_consistently_gives_nothing():
+    """The sentences of the national 部门决算 template, every figure consistent: no finding
+    (before, 授予小微企业合同金额 — a part of 授予中小企业合同金额 introduced by 其中 — was
+    added to it as a sibling share of 政府采购支出总额: 70.45% + 44.03% > 100%)."""
+    assert _template_findings(TEMPLATE.read_text(encoding="utf-8")) == []
+
+
+def test_a_share_of_a_whole_stated_in_an_earlier_section_is_checked():
+    text = TEMPLATE.read_text(encoding="utf-8").replace("占本年支出合计的94.90%", "占本年支出合计的95.90%")
+    assert _template_findings(text) == [("NAR001", "95.90%")]
+
+
+def test_an_earlier_whole_is_taken_only_when_every_earlier_statement_agrees():
+    text = ("2023年度本年支出合计3456.78万元。\n\n2023年度本年支出合计3450.00万元。\n\n"
+            "2023年度一般公共预算财政拨款支出3280.50万元，占本年支出合计的95.90%。\n")
+    doc = parse_text("report.txt", text)
+    rows = normalize_claims(doc.paragraphs, DocContext("D1", "report.txt", doc.title))["claims"]
+    share = next(r for r in rows if r["kind"] == "share")
+    assert share.get("base") is None and "_whole_key" not in share
+
+
+def test_shares_bound_to_one_earlier_whole_are_not_siblings():
+    text = ("2017年度本年支出合计9,146.79万元。\n\n2017年度财政拨款预算支出9,066.79万元，占本年支出合计的99.13%。\n\n"
+            "2017年度一般公共预算财政拨款支出9,066.79万元，占本年支出合计的99.13%。\n")
+    assert _template_findings(text) == []
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # the direction words against the rate they follow (NAR023)
+    ("年初预算为3100.00万元，支出决算为3280.50万元，完成年初预算的105.82%",
+     "年初预算为3400.00万元，支出决算为3280.50万元，完成年初预算的96.49%", [("NAR023", "96.49%，决算数大于年初预算数")]),
+    # a list whose items each say what they include (主要包括：…；) still lists the parts (NAR005)
+    ("人员经费2001.23万元", "人员经费2101.23万元", [("NAR005", "2345.67万元")]),
+    ("社会保障和就业支出1000.00万元，占30.48%", "社会保障和就业支出1000.00万元，占31.48%", [("NAR013", "69.52% + 31.48%")]),
+])
+def test_planted_errors_in_the_national_final_accounts_template_are_found(old, new, expected):
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert old in text
+    assert _template_findings(text.replace(old, new, 1)) == expected
+
+
+@pytest.mark.parametrize("text, words", [
+    ("支出决算为45.60万元，完成预算的91.20%，决算数小于预算数的主要原因是厉行节约。", "决算数小于预算数"),
+    ("支出决算为3280.50万元，完成年初预算的96.49%。决算数大于年初预算数的主要原因是追加。", "决算数大于年初预算数"),
+    # another line's words in the next sentence, and a difference with its amount (NAR010's), are not taken
+    ("支出决算为3280.50万元，完成年初预算的96.49%。教育支出50万元，决算数大于预算数的主要原因是追加。", None),
+    ("支出1741.75万元，完成年初预算的103%，决算数大于年初预算数55.93万元。", None),
+])
+def test_budget_direction_words_are_read_after_their_rate(text, words):
+    found = [r["text"] for r in claims_of(text) if r["kind"] == "budget_direction"]
+    assert found == ([words] if words else [])

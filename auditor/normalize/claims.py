@@ -45,6 +45,9 @@ Kinds and what their numbers mean:
   the item the unit says it does not have (the nearest current amount before the phrase,
   or the last of the sentence before a sentence that gives the reason), ``text`` = the
   phrase.
+- ``budget_direction`` — “完成年初预算的96.49%，决算数大于年初预算数的主要原因是…”:
+  ``value`` = the rate of the ``budget_rate`` it follows (same sentence or the next),
+  ``text`` = the direction words (大于/小于/持平…); an amount after them is NAR010's.
 - ``<kind>_blank`` — the same statements with the number left out (“占 %”,
   “减少 万元”, “得分为 分”): ``value`` NULL, ``text`` the blank span.
 
@@ -61,6 +64,7 @@ from dataclasses import dataclass, field
 
 from auditor.ingest.raw import Paragraph
 from auditor.model.tables import put_number
+from auditor.normalize.claim_wholes import WHOLE_KEY, bind_earlier_wholes
 from auditor.normalize import DocContext, Rows
 from auditor.normalize.numbers import Number, parse_number
 from auditor.textfold import fold_chars
@@ -87,6 +91,9 @@ BUDGET_STATED = re.compile(r"(年初预算|调整预算|全年预算|调整后�
                            + r"\s*(亿元|万元|元|万)")
 # 决算数大于预算数55.93万元: the budget is the executed amount minus (or plus) the difference
 OVER_BUDGET = re.compile(r"决算数?(大于|高于|超过|多于|超出|小于|低于|少于)(?:年初)?预算数?\s*" + NUM + r"\s*(亿元|万元|元|万)")
+# 决算数大于年初预算数的主要原因是…: a direction word with no amount after it
+BUDGET_DIRECTION = re.compile(r"决算数?\s*(大于|高于|超过|多于|超出|小于|低于|少于|等于|持平于|与(?:年初|调整)?预算数?持平)"
+                              r"\s*(?:年初|调整后?|全年)?(?:预算数?)?")
 RESIDUE = re.compile(r"(增加|增长|上升|提高|减少|下降|降低)\s*[(（]\s*(增加|增长|上升|提高|减少|下降|降低)\s*[)）]")
 PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:(?:19|20)[XxＸｘ×]{2}\s*年|[XxＸｘ×]{2,}(?=[\u4e00-\u9fff%％])|[XxＸｘ×]{2,}\s*(?:万元|元|%|％))")
 GRADE = re.compile(r"(?:评价|评定|自评|绩效)?(?:等级|结果|结论|等次)(?:评定)?(?:为|是|:|：)\s*[“\"]?(优秀|优|良好|良|中等|中|合格|及格|不合格|差)(?![\u4e00-\u9fff]{2})")
@@ -318,6 +325,11 @@ class _Extractor:
         return Number(raw=n.raw, value=n.value, tol=n.tol, unit="万元")
 
     # ---- kinds ----------------------------------------------------------------
+    def _amount_before_semicolon(self, top: list[_Num], start: int) -> bool:
+        stop = re.compile(r"[;；。]").search(self.p.text, start)
+        end = stop.start() if stop else len(self.p.text)
+        return any(start <= n.start < end for n in top)
+
     def total_parts(self) -> None:
         t = self.p.text
         markers = [m for m in LIST_MARKER.finditer(t) if self.p.depth[m.start()] == 0]
@@ -328,6 +340,8 @@ class _Extractor:
             before = [n for n in top if n.end <= m.start() and n.sentence in (s, s - 1)]
             # a list opening its sentence hangs from the previous sentence's last amount
             opening = t[self.p.sentences[s][0]:m.start()]
+            if not self._amount_before_semicolon(top, m.end()):
+                continue   # 人员经费…，主要包括：基本工资、津贴补贴；公用经费…: a list of words
             if before and (before[-1].sentence == s or len(opening.strip()) <= 30):
                 totals.append((before[-1], m.end()))
         for i, (total, start) in enumerate(totals):
@@ -401,8 +415,16 @@ class _Extractor:
                              base=None if base is None else (self._as_number(base), base.start),
                              other=None if part is None else (self._as_number(part), part.start))
             row["base_how"] = how
-            found.append((row, whole, part, s, _percent(m.group(1), "")))
+            if base is None and part is not None:
+                row[WHOLE_KEY] = self._whole_key(whole, m.start())
+            found.append((row, whole, part, s, _percent(m.group(1), ""), m.end()))
         self._sibling_shares(found)
+
+    def _nested_after(self, previous: tuple, item: tuple) -> bool:
+        """占总额的 a%，其中：授予小微企业 … 占总额的 b%: a part introduced by 其中 after
+        another share is a part of that part, not its sibling."""
+        start = item[2].start if item[2] is not None else item[0]["_pos"]
+        return bool(re.search(r"其中", self.p.text[previous[5]:start]))
 
     def _sibling_shares(self, found: list) -> None:
         """Shares of one named whole listed together (占“三公”经费的 a%；… b%；… c%) are
@@ -412,12 +434,15 @@ class _Extractor:
         rule can add up its shares."""
         runs: list[list] = []
         for item in found:
-            row, whole, part, s, pct = item
+            row, whole, part, s, pct, _ = item
             key = self._whole_core(whole)
             if runs and runs[-1][-1][3] in (s, s - 1) and self._whole_core(runs[-1][-1][1]) == key \
-                    and (key or runs[-1][-1][0].get("base_loc") == row.get("base_loc")):
+                    and (key or runs[-1][-1][0].get("base_loc") == row.get("base_loc")) \
+                    and not self._nested_after(runs[-1][-1], item):
                 runs[-1].append(item)
             else:
+                if runs and self._nested_after(runs[-1][-1], item):
+                    row["group_id"] = f"N{row['_pos']}"   # not grouped with its whole's other shares
                 runs.append([item])
         for run in runs:
             if len(run) < 2:
@@ -425,7 +450,7 @@ class _Extractor:
             gid = f"S{run[0][0]['_pos']}"
             for row, *_ in run:
                 row["group_id"] = gid
-            parts = [p for _, _, p, _, _ in run]
+            parts = [p for _, _, p, _, _, _ in run]
             if any(p is None for p in parts) or len({p.start for p in parts}) < len(parts) \
                     or any(r.get("base") is not None for r, *_ in run):
                 continue
@@ -609,6 +634,15 @@ class _Extractor:
             row = self._emit("amount", n.start, n.end, _subject(n.label) or None, self._as_number(n), n.start)
             row["subject_key"] = key
 
+    def _whole_key(self, whole: str, at: int) -> str | None:
+        """The quantity key of a share's named whole (占本年支出合计的 → 支出), with the
+        year its sentence names, as `_key` gives the amounts."""
+        key = quantity_key(self._whole_core(whole) or "")
+        if key is None:
+            return None
+        years = YEAR.findall(self.p.text[self.p.sentences[_index(self.p.sentences, at)][0]:at])
+        return f"{years[-1]}|{key}" if years else key
+
     def _key(self, n: _Num) -> str | None:
         """The quantity an amount is of (`quantity_key`), with the year its sentence
         speaks of when it names one (2010年…预算中，公务用车…1229.65万元)."""
@@ -649,10 +683,24 @@ class _Extractor:
                                    value=_r(current.value + sign * diff.value), tol=_r(current.tol + diff.tol),
                                    unit="万元"), current.start)
                     how = "derived"
+            rate = _percent(m.group(2), self.p.printed[m.start(2):m.end()])
             row = self._emit("budget_rate", m.start(), m.end(), _subject(current.label) or None,
-                             _percent(m.group(2), self.p.printed[m.start(2):m.end()]), m.start(2),
-                             base=base, other=(self._as_number(current), current.start))
+                             rate, m.start(2), base=base, other=(self._as_number(current), current.start))
             row["base_how"] = how
+            self._budget_direction(m, s, rate, _subject(current.label) or None)
+
+    def _budget_direction(self, rate_match: re.Match, s: int, rate: Number, subject: str | None) -> None:
+        """“完成年初预算的96.49%，决算数大于年初预算数的主要原因是…”: the direction word
+        (in the rate's sentence, or opening the next one) against the rate.
+        Kind `budget_direction`: value = the rate, text = the words."""
+        t = self.p.text
+        end = self.p.sentences[min(s + 1, len(self.p.sentences) - 1)][1]
+        following = BUDGET_RATE.search(t, rate_match.end(), end)
+        dm = BUDGET_DIRECTION.search(t, rate_match.end(), following.start() if following else end)
+        if dm and dm.start() >= self.p.sentences[s][1] and t[self.p.sentences[s + 1][0]:dm.start()].strip():
+            dm = None   # in the next sentence only as its opening words: else it may be another line's
+        if dm and not OVER_BUDGET.match(t, dm.start()):   # with an amount it is NAR010's
+            self._emit("budget_direction", dm.start(), dm.end(), subject, rate, rate_match.start(2))
 
     def _points(self, m: re.Match) -> Number:
         """The score a match's group 2 prints (its text up to the match's end, 分 included)."""
@@ -866,12 +914,18 @@ class _Extractor:
         return self.out
 
 
-def claims_from_text(text: str, loc, title_like: bool = False, narrative: bool = True) -> list[dict]:
+def claims_from_text(text: str, loc, title_like: bool = False, narrative: bool = True,
+                     whole_keys: bool = False) -> list[dict]:
     """Claims of one block of text; `loc(offset)` gives the "line:col" of a character.
-    Rows lack doc_id, claim_id and line, which the caller adds."""
+    Rows lack doc_id, claim_id and line, which the caller adds. `whole_keys` keeps, on
+    shares left without a whole, the key of the whole they name (for bind_earlier_wholes)."""
     if not text or not re.search(r"\d|%|分|[XxＸｘ×]{2}|[优良中差]", text):
         return []
-    return _Extractor(text, loc).run(title_like, narrative)
+    rows = _Extractor(text, loc).run(title_like, narrative)
+    if not whole_keys:
+        for r in rows:
+            r.pop(WHOLE_KEY, None)
+    return rows
 
 
 def _is_title_line(p: Paragraph, k: int) -> bool:
@@ -899,11 +953,12 @@ def normalize_claims(paragraphs: list[Paragraph], ctx: DocContext) -> Rows:
         for said in p.repairs:
             problems.append({"doc_id": ctx.doc_id, "table_id": None, "line": line, "kind": "reordered",
                              "detail": said, "text": p.text[:80]})
-        found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k))
+        found = claims_from_text(p.text, loc, title_like=_is_title_line(p, k), whole_keys=True)
         for j, r in enumerate(found, 1):
             if r.get("group_id"):       # ids name an offset in the paragraph: make them the document's
                 r["group_id"] = f"P{k}.{r['group_id']}"
             rows.append({"doc_id": ctx.doc_id, "claim_id": f"L{line or 0}.{j}", "line": line, **r})
+    bind_earlier_wholes(rows)
     return {"claims": rows, "problems": problems}
 
 
