@@ -274,9 +274,9 @@ def test_shares_bound_to_one_earlier_whole_are_not_siblings():
 
 
 @pytest.mark.parametrize("old, new, expected", [
-    # the direction words against the rate they follow (NAR023)
+    # the direction words against the rate they follow (NAR024)
     ("年初预算为3100.00万元，支出决算为3280.50万元，完成年初预算的105.82%",
-     "年初预算为3400.00万元，支出决算为3280.50万元，完成年初预算的96.49%", [("NAR023", "96.49%，决算数大于年初预算数")]),
+     "年初预算为3400.00万元，支出决算为3280.50万元，完成年初预算的96.49%", [("NAR024", "96.49%，决算数大于年初预算数")]),
     # a list whose items each say what they include (主要包括：…；) still lists the parts (NAR005)
     ("人员经费2001.23万元", "人员经费2101.23万元", [("NAR005", "2345.67万元")]),
     ("社会保障和就业支出1000.00万元，占30.48%", "社会保障和就业支出1000.00万元，占31.48%", [("NAR013", "69.52% + 31.48%")]),
