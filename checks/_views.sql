@@ -16,13 +16,6 @@ CREATE VIEW indicator_printed AS
          target_text, target, target_raw, target_tol, target_loc
   FROM targets;
 
--- the same rows with the printed target as one text and its location (the views below that
--- join them compute these after the join, so that rows the join drops never pay for them)
-CREATE VIEW indicator_rows AS
-  SELECT *, trim(coalesce(target_text, target_raw, '')) AS tt, trim(coalesce(unit, '')) AS u,
-         coalesce(target_loc, CAST(line AS VARCHAR)) AS loc
-  FROM indicator_printed;
-
 -- each table's indicator scores and weights added up once (SCR001, SCR002, SCR005): sums,
 -- sums of their rounding tolerances, and how many rows print one
 CREATE TABLE indicator_sums AS
@@ -62,9 +55,9 @@ CREATE TABLE name_meaning AS
   FROM indicator_names n LEFT JOIN name_terms t ON t.name = n.name
   GROUP BY n.name, n.nm, n.squashed;
 
--- indicator rows with their name's meaning and cleaned forms (`nm` '' for a blank name); the
--- columns of indicator_rows are computed after the join (a rule's filter on the meaning then
--- drops rows before they are)
+-- indicator rows with their name's meaning and cleaned forms (`nm` '' for a blank name), the
+-- printed target as one text (tt), the unit (u) and the target's location (loc); these are
+-- computed after the join, so that a rule's filter on the meaning drops rows before they are
 CREATE VIEW indicator_meaning AS
   SELECT j.*,
          (j.u IN ('%', '％') OR ends_with(j.tt, '%') OR ends_with(j.tt, '％')
