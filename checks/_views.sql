@@ -6,19 +6,14 @@
 -- and SQLite by auditor.export.transpile. Only views read by the engine itself live
 -- here; a rule pack cannot add any.
 
--- the indicator rows of self-evaluations (indicators) and of target tables (targets),
--- with the printed target as one text and its location
-CREATE VIEW indicator_rows AS
+-- the indicator rows of self-evaluations (indicators) and of target tables (targets), as printed
+CREATE VIEW indicator_printed AS
   SELECT 'indicators' AS src, doc_id, table_id, row_no, line, level1, level2, name, operator, unit,
-         target_text, target, target_raw, target_tol, target_loc,
-         trim(coalesce(target_text, target_raw, '')) AS tt, trim(coalesce(unit, '')) AS u,
-         coalesce(target_loc, CAST(line AS VARCHAR)) AS loc
+         target_text, target, target_raw, target_tol, target_loc
   FROM indicators
   UNION ALL
   SELECT 'targets', doc_id, table_id, row_no, line, level1, level2, name, operator, unit,
-         target_text, target, target_raw, target_tol, target_loc,
-         trim(coalesce(target_text, target_raw, '')), trim(coalesce(unit, '')),
-         coalesce(target_loc, CAST(line AS VARCHAR))
+         target_text, target, target_raw, target_tol, target_loc
   FROM targets;
 
 -- each table's indicator scores and weights added up once (SCR001, SCR002, SCR005): sums,
@@ -60,26 +55,32 @@ CREATE TABLE name_meaning AS
   FROM indicator_names n LEFT JOIN name_terms t ON t.name = n.name
   GROUP BY n.name, n.nm, n.squashed;
 
--- indicator rows with their name's meaning and cleaned forms (`nm` '' for a blank name)
+-- indicator rows with their name's meaning and cleaned forms (`nm` '' for a blank name), the
+-- printed target as one text (tt), the unit (u) and the target's location (loc); these are
+-- computed after the join, so that a rule's filter on the meaning drops rows before they are
 CREATE VIEW indicator_meaning AS
-  SELECT r.*, coalesce(m.nm, '') AS nm, coalesce(m.squashed, '') AS squashed,
-         m.higher, m.lower, m.bounded, m.completion_rate, m.count_word, m.ratio_word, m.not_ratio,
-         m.time_word, m.progress_word, m.cost_word, m.per_unit_word,
-         (r.u IN ('%', '％') OR ends_with(r.tt, '%') OR ends_with(r.tt, '％')
-           OR (r.u = '' AND (contains(coalesce(m.squashed, ''), '率') OR contains(coalesce(m.squashed, ''), '比例')))) AS pct,
-         r.tt || CASE WHEN r.u <> '' AND NOT ends_with(r.tt, r.u) THEN r.u ELSE '' END AS val
-  FROM indicator_rows r LEFT JOIN name_meaning m ON m.name = r.name;
+  SELECT j.*,
+         (j.u IN ('%', '％') OR ends_with(j.tt, '%') OR ends_with(j.tt, '％')
+           OR (j.u = '' AND (contains(j.squashed, '率') OR contains(j.squashed, '比例')))) AS pct,
+         j.tt || CASE WHEN j.u <> '' AND NOT ends_with(j.tt, j.u) THEN j.u ELSE '' END AS val
+  FROM (SELECT r.*, trim(coalesce(r.target_text, r.target_raw, '')) AS tt, trim(coalesce(r.unit, '')) AS u,
+               coalesce(r.target_loc, CAST(r.line AS VARCHAR)) AS loc,
+               coalesce(m.nm, '') AS nm, coalesce(m.squashed, '') AS squashed,
+               m.higher, m.lower, m.bounded, m.completion_rate, m.count_word, m.ratio_word, m.not_ratio,
+               m.time_word, m.progress_word, m.cost_word, m.per_unit_word
+        FROM indicator_printed r LEFT JOIN name_meaning m ON m.name = r.name) j;
 
--- the rows CPY002/CPY004 compare within a table: cleaned name and 二级 label
+-- the rows CPY002/CPY004 compare within a table, with their cleaned name
 CREATE VIEW indicator_order AS
-  SELECT r.src, r.doc_id, r.table_id, r.line, r.row_no, r.name, r.level2, coalesce(m.nm, '') AS nm,
-         regexp_replace(coalesce(r.level2, ''), '\s+', '', 'g') AS l2
-  FROM indicator_rows r LEFT JOIN indicator_names m ON m.name = r.name;
+  SELECT r.src, r.doc_id, r.table_id, r.line, r.row_no, r.name, r.level2, coalesce(m.nm, '') AS nm
+  FROM indicator_printed r LEFT JOIN indicator_names m ON m.name = r.name;
 
 -- the rows of indicator_order whose cleaned name occurs more than once in its table (the
--- candidates of CPY002 and CPY004, computed once for both), numbered in table order
+-- candidates of CPY002 and CPY004, computed once for both), with the 二级 label without
+-- whitespace (l2), numbered in table order
 CREATE TABLE indicator_repeats AS
-  SELECT o.*, row_number() OVER (PARTITION BY o.src, o.doc_id, o.table_id ORDER BY o.line, o.row_no) AS ord
+  SELECT o.*, regexp_replace(coalesce(o.level2, ''), '\s+', '', 'g') AS l2,
+         row_number() OVER (PARTITION BY o.src, o.doc_id, o.table_id ORDER BY o.line, o.row_no) AS ord
   FROM indicator_order o
   JOIN (SELECT src, doc_id, table_id, nm FROM indicator_order WHERE nm <> ''
         GROUP BY src, doc_id, table_id, nm HAVING count(*) > 1) d
@@ -88,6 +89,20 @@ CREATE TABLE indicator_repeats AS
 -- each distinct table title without spaces, punctuation and brackets (norm_name)
 CREATE TABLE title_names AS
   SELECT title, norm_name(title) AS norm FROM (SELECT DISTINCT title FROM tables WHERE title IS NOT NULL) t;
+
+-- the tables of documents with ledger rows, numbered into groups (EXP003, EXP006-EXP008): a
+-- table continued over pages prints its title again, so consecutive tables of a document
+-- with the same title (and unit, when both print one) are one group; tables of documents
+-- without ledger rows are left out (those rules join this to ledger rows only)
+CREATE TABLE ledger_table_groups AS
+  SELECT doc_id, table_id, line AS tline, kind AS tkind,
+         sum(CASE WHEN prev_title = title
+                   AND (unit IS NULL OR prev_unit IS NULL OR unit = prev_unit) THEN 0 ELSE 1 END)
+           OVER (PARTITION BY doc_id ORDER BY line NULLS LAST, table_id ROWS UNBOUNDED PRECEDING) AS grp
+  FROM (SELECT doc_id, table_id, title, unit, line, kind,
+               lag(title) OVER w AS prev_title, lag(unit) OVER w AS prev_unit
+        FROM tables WHERE doc_id IN (SELECT doc_id FROM ledger)
+        WINDOW w AS (PARTITION BY doc_id ORDER BY line NULLS LAST, table_id)) t;
 
 -- ledger amounts in 万元, with the quantity each is (name_key), for comparing with what
 -- the text states; tables whose money unit is not printed are left out

@@ -109,11 +109,11 @@ def test_shared_views_are_read_and_known():
     from auditor.engine.views import builtin_views, needed
 
     views = builtin_views()
-    assert {"indicator_rows", "indicator_names", "name_meaning", "indicator_meaning"} <= set(views)
+    assert {"indicator_printed", "indicator_names", "name_meaning", "indicator_meaning"} <= set(views)
     used = {v.name for v in needed([r.query for r in CATALOG if r.query])}
     assert used == set(views), f"views no rule reads: {sorted(set(views) - used)}"
     # the derived tables are computed once, the cheap unions are plain views
-    assert views["name_terms"].materialize and not views["indicator_rows"].materialize
+    assert views["name_terms"].materialize and not views["indicator_printed"].materialize
 
 
 def test_views_expand_into_a_standalone_query_for_sqlite():
@@ -122,7 +122,7 @@ def test_views_expand_into_a_standalone_query_for_sqlite():
 
     rule = CATALOG.get("TGT001")
     query = inline_views(rule.query)
-    assert query.lstrip().upper().startswith("WITH INDICATOR_ROWS AS")
+    assert query.lstrip().upper().startswith("WITH INDICATOR_PRINTED AS")
     check_sqlite(to_sqlite(query).sql)
 
 
