@@ -382,3 +382,78 @@ def test_missing_table_beside_an_unrecognized_one_folds_under_it():
     (cmp,) = [f for f in found if f.rule == "CMP001"]
     (inp,) = [f for f in found if f.rule == "INP003"]
     assert "三公经费支出表" in cmp.message and "INP003" in cmp.message and cmp.root == inp.fingerprint
+
+
+# ---------------------------------------------------------------------------
+# notes printed with a table that say it is empty (此表为空) -> claims of kind empty_table
+
+
+@pytest.mark.parametrize("note", ["此表为空", "本表为空表", "本部门无政府性基金预算收支，此表无数据",
+                                  "本单位2023年度无国有资本经营预算财政拨款支出，故本表为空",
+                                  "注：本单位无此项支出，此表为空表", "（无政府性基金支出）", "说明：本部门无相关收支项目。"])
+def test_a_note_saying_the_table_is_empty(note):
+    from auditor.normalize.ledger import says_empty
+
+    assert says_empty(note)
+
+
+@pytest.mark.parametrize("note", ["备注：如此表为空表，则表示部门无政府性基金预算安排的支出。", "如本单位无此项支出，此表为空",
+                                  "注：本表为空的，应说明原因", "注：“科目编码”和“科目名称”为必填项", "注：本表金额单位为万元"])
+def test_a_condition_or_another_note_is_not_an_empty_note(note):
+    from auditor.normalize.ledger import says_empty
+
+    assert not says_empty(note)
+
+
+def test_a_note_naming_another_kind_of_table_is_not_this_tables():
+    from auditor.normalize.ledger import says_empty
+
+    assert not says_empty("本单位无国有资本经营预算支出，故本表为空", "政府性基金预算支出表")
+    assert says_empty("本单位无国有资本经营预算支出，故本表为空", "国有资本经营预算支出表")
+
+
+EMPTY_NOTES = """政府性基金预算支出表
+
+单位：万元
+
+科目编码\t科目名称\t金额
+\t合计\t120.00
+229\t其他支出\t120.00
+
+注：本部门无政府性基金预算收支，此表无数据。
+
+国有资本经营预算支出表
+
+单位：万元
+
+科目编码\t科目名称\t金额
+\t合计\t
+
+注：本单位无国有资本经营预算支出，故本表为空。
+
+“三公”经费支出预算表
+
+单位：万元
+
+合计\t因公出国（境）费\t公务接待费
+0.00\t0.00\t0.00
+
+此表为空
+"""
+
+
+def test_empty_notes_are_attached_to_their_table_and_held_against_its_figures():
+    rows = normalize_text(EMPTY_NOTES)
+    notes = [(c["table_id"], c["line"], c["text"]) for c in rows["claims"] if c["kind"] == "empty_table"]
+    assert notes == [("D1.T1", 9, "注：本部门无政府性基金预算收支，此表无数据。"),
+                     ("D1.T2", 18, "注：本单位无国有资本经营预算支出，故本表为空。"), ("D1.T3", 27, "此表为空")]
+    # the note rows are no ledger items
+    assert not any("此表" in (r["name"] or "") for r in rows["ledger"])
+    found = [f for f in findings(rows, "NAR") if f.rule == "NAR023"]
+    assert len(found) == 1 and "政府性基金预算支出表" in found[0].message   # the 国有资本 and 三公 tables print 0 or nothing
+    assert "此表无数据" in found[0].message and found[0].printed == "120.00" and found[0].location.line == 6
+
+
+def test_a_conditional_note_under_an_empty_table_gives_no_claim(tables):
+    fund = next(t for t in tables if t["tables"][0]["title"] == "政府性基金预算支出表")
+    assert [c for c in fund["claims"] if c["kind"] == "empty_table"] == []
