@@ -457,3 +457,44 @@ def test_empty_notes_are_attached_to_their_table_and_held_against_its_figures():
 def test_a_conditional_note_under_an_empty_table_gives_no_claim(tables):
     fund = next(t for t in tables if t["tables"][0]["title"] == "政府性基金预算支出表")
     assert [c for c in fund["claims"] if c["kind"] == "empty_table"] == []
+
+
+def test_a_genuinely_empty_table_gives_its_note_and_no_item_for_it():
+    """As a PDF reader gives 政府性基金预算财政拨款支出预算表 of a published document: the header, a
+    blank 合计 and 此表为空 in the name column."""
+    from auditor.ingest.raw import Cell, RawTable
+
+    rows = [[Cell("功能科目编码", 10, 1), Cell("功能科目名称", 10, 2), Cell("金额", 10, 3)],
+            [Cell("", 11, 1), Cell("合计", 11, 2), Cell("", 11, 3)],
+            [Cell("", 12, 1), Cell("此表为空", 12, 2), Cell("", 12, 3)]]
+    table = RawTable("政府性基金预算财政拨款支出预算表", rows, line=10, headings=["政府性基金预算财政拨款支出预算表"])
+    out = normalize_ledger(table, TableContext("D1", "D1.T1", "x.pdf", "ledger", table.title, table.headings, "2019"))
+    assert [(r["name"], r["role"], r["amount"] if "amount" in r else None) for r in out["ledger"]] == [("合计", "total", None)]
+    assert [(c["kind"], c["line"], c["text"]) for c in out["claims"]] == [("empty_table", 12, "此表为空")]
+    out.setdefault("documents", []).append({"doc_id": "D1", "file": "x.pdf"})
+    assert [f for f in findings(out, "NAR") if f.rule == "NAR023"] == []
+
+
+# a kind of budget the text says the unit has none of (本部门无政府性基金预算收支) vs the table of that kind
+KIND_AND_TABLE = """政府性基金预算情况说明
+
+本部门无政府性基金预算收支。
+
+政府性基金预算支出表
+
+单位：万元
+
+科目编码\t科目名称\t金额
+\t合计\t120.00
+229\t其他支出\t120.00
+"""
+
+
+def test_a_kind_of_budget_said_absent_is_held_against_its_table():
+    found = [f for f in findings(normalize_text(KIND_AND_TABLE), "NAR") if f.rule == "NAR020"]
+    assert len(found) == 1 and found[0].printed == "120.00" and found[0].location.line == 10
+    assert "表「政府性基金预算支出表」中「合计」印为 120.00" in found[0].message and "第 3 行的文字却称“无政府性基金预算收支”" in found[0].message
+    empty = KIND_AND_TABLE.replace("\t合计\t120.00\n229\t其他支出\t120.00", "\t合计\t")
+    assert not [f for f in findings(normalize_text(empty), "NAR") if f.rule == "NAR020"]
+    other = KIND_AND_TABLE.replace("政府性基金预算收支。", "国有资本经营预算收支。")
+    assert not [f for f in findings(normalize_text(other), "NAR") if f.rule == "NAR020"]

@@ -395,8 +395,10 @@ def normalize_ledger(table: RawTable, ctx: TableContext) -> Rows:
     headings = ctx.headings or table.headings
     title = real_title(headings) or ctx.title or table.title
     led.out["tables"].append(_table_row(table, ctx, title))
-    # a line without tabs inside a table run is a note (备注：如此表为空表…), not a row
+    # a line without tabs inside a table run is a note (备注：如此表为空表…), not a row; so is a row
+    # whose one cell says the table is empty (此表为空: empty_notes reads it)
     rows = [r for r in table.rows if sum(1 for c in r if c.text) and len(r) > 1 and not NOTE.match(clean(r[0].text))
+            and _note_of(r, title) is None
             and not any(UNIT_NAME.search(clean(c.text or "")) and not _is_amount(c.text) for c in r
                         if clean(c.text or "").startswith(("单位", "部门", "编制单位")))]
     head_rows, body = _split_header(rows)
@@ -435,21 +437,28 @@ def says_empty(note: str, title: str | None = None) -> bool:
     return any(EMPTY_TABLE.search(part) and not CONDITION.search(part) for part in re.split(r"[。；;!！?？]", s))
 
 
+def _note_of(row: list[Cell], title: str | None) -> str | None:
+    """The empty-table note a row is (its one filled cell, or a 注： line), else None."""
+    filled = [c for c in row if c.text and c.text.strip()]
+    if not filled or not (len(filled) == 1 or NOTE.match(clean(filled[0].text))):
+        return None
+    note = " ".join(c.text.strip() for c in filled).strip()
+    return note if not _is_amount(note) and says_empty(note, title) else None
+
+
 def empty_notes(led: _Ledger, rows: list[list[Cell]], title: str | None) -> None:
     """A note printed under or inside the table (a line of its own, or a 注： line) that says the
     table is empty: a claim of kind `empty_table` on the table (`text` the note, `line` its line),
     so a rule can hold it against the amounts the table prints."""
     for row in rows:
+        note = _note_of(row, title)
+        if note is None:
+            continue
         filled = [c for c in row if c.text and c.text.strip()]
-        if not filled or not (len(filled) == 1 or NOTE.match(clean(filled[0].text))):
-            continue
-        note = " ".join(c.text.strip() for c in filled)
-        if _is_amount(note) or not says_empty(note, title):
-            continue
         led.claim_no += 1
         led.out["claims"].append({"doc_id": led.ctx.doc_id, "table_id": led.ctx.table_id,
                                   "claim_id": f"{led.ctx.table_id}.C{led.claim_no}", "line": filled[0].line,
-                                  "kind": "empty_table", "subject": title, "text": note.strip(), "sentence": note.strip()})
+                                  "kind": "empty_table", "subject": title, "text": note, "sentence": note})
 
 
 def _listed(led: _Ledger, header: _Header, body: list[list[Cell]], kinds: dict[int, str], header_text: str) -> None:
