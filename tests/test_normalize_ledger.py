@@ -394,11 +394,14 @@ def test_missing_table_beside_an_unrecognized_one_folds_under_it():
 def test_a_note_saying_the_table_is_empty(note):
     from auditor.normalize.ledger import says_empty
 
-    assert says_empty(note)
+    assert says_empty(note, "2023年政府性基金预算支出表" if "政府性基金" in note else
+                      "国有资本经营预算支出表" if "国有资本" in note else "“三公”经费支出表")
 
 
 @pytest.mark.parametrize("note", ["备注：如此表为空表，则表示部门无政府性基金预算安排的支出。", "如本单位无此项支出，此表为空",
-                                  "注：本表为空的，应说明原因", "注：“科目编码”和“科目名称”为必填项", "注：本表金额单位为万元"])
+                                  "注：本表为空的，应说明原因", "注：“科目编码”和“科目名称”为必填项", "注：本表金额单位为万元",
+                                  "注：此表为空表示本单位无此项支出", "注：此表无数据时以空表公开",
+                                  "注：本单位无此项支出", "注：因公出国（境）费为0，本单位无此项支出。"])
 def test_a_condition_or_another_note_is_not_an_empty_note(note):
     from auditor.normalize.ledger import says_empty
 
@@ -409,6 +412,8 @@ def test_a_note_naming_another_kind_of_table_is_not_this_tables():
     from auditor.normalize.ledger import says_empty
 
     assert not says_empty("本单位无国有资本经营预算支出，故本表为空", "政府性基金预算支出表")
+    assert not says_empty("本单位无国有资本经营预算支出，故本表为空", "财政拨款收支总表")
+    assert not says_empty("本单位无国有资本经营预算支出，故本表为空", None)
     assert says_empty("本单位无国有资本经营预算支出，故本表为空", "国有资本经营预算支出表")
 
 

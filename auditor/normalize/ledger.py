@@ -83,10 +83,11 @@ SKIP_HEAD = re.compile(r"^(行次|栏次|序号)$")
 NOTE = re.compile(r"^(备注|注|说明|注释)\d*[:：]")
 UNIT_NAME = re.compile(r"(?:单位名称|部门名称|部门|编制单位)[:：]\s*(.+?)\s*(?:(?:金额)?单位[:：].*)?$")
 # a note saying the table is empty: 此表为空, 本表为空表, 此表无数据, 故本表为空; or a note that is only the
-# unit's saying it has none (注：本单位无此项支出 / （无政府性基金支出）). Not a condition: 如此表为空表，则表示…
-EMPTY_TABLE = re.compile(r"(?:此|本|该)(?:张)?表(?:格)?(?:数据|内容)?(?:为空|是空表|无数据|没有数据|无内容|不涉及)(?!表?的)")
+# unit's saying it has none of the table's kind (注：本部门无相关收支 / （无政府性基金支出）; not 无此项支出
+# alone, which may be about one column). Not a condition: 如此表为空表，则表示… / 此表为空表示… / 此表无数据时…
+EMPTY_TABLE = re.compile(r"(?:此|本|该)(?:张)?表(?:格)?(?:数据|内容)?(?:为空|是空表|无数据|没有数据|无内容|不涉及)(?!表?(?:的|示|时|则))")
 EMPTY_ONLY = re.compile(r"^[(（]?(?:(?:备注|注|说明)\d*[:：])?\s*(?:本部门|本单位|我部门|我单位|本级)?(?:\d{4}\s*年度?)?"
-                        r"(?:无|没有)(?:此项|该项|相关|政府性基金|国有资本经营)[\u4e00-\u9fff“”]{0,24}"
+                        r"(?:无|没有)(?:相关|政府性基金|国有资本经营)[\u4e00-\u9fff“”]{0,24}"
                         r"(?:收入|支出|收支|预算|经费|资金|项目)[)）]?[。.]?$")
 CONDITION = re.compile(r"如果|假如|倘若|若|则|应|须|需|请|如(?=此表|本表|该表|本部门|本单位|无|没有)")
 FUND_KINDS = ("政府性基金", "国有资本经营", "三公")
@@ -427,10 +428,10 @@ def normalize_ledger(table: RawTable, ctx: TableContext) -> Rows:
 def says_empty(note: str, title: str | None = None) -> bool:
     """Whether a note printed with a table says the table is empty (此表为空, 本部门无政府性基金预算收支，
     此表无数据, 注：本单位无此项支出): a statement, not a condition (如此表为空表，则表示…), and not about
-    another kind of table than the title's (a note naming 国有资本经营 under a 政府性基金 table)."""
+    about a kind of table the title does not name (国有资本经营 under a 政府性基金 table: another table's note)."""
     s = clean(note)
     named = {k for k in FUND_KINDS if k in s}
-    if named and title and any(k in clean(title) for k in FUND_KINDS) and not any(k in clean(title) for k in named):
+    if named and not any(k in clean(title or "") for k in named):
         return False
     if EMPTY_ONLY.match(s) and not CONDITION.search(s):
         return True
