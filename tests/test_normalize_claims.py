@@ -193,6 +193,22 @@ def test_absent_item_with_an_amount_is_reported():
     assert not [f for f in nar_findings("其他资金收入预算0万元，本部门无此项收入。\n") if f.rule == "NAR020"]
 
 
+@pytest.mark.parametrize("text, subjects", [
+    ("本部门无政府性基金预算。", ["政府性基金预算"]),
+    ("省检察院 2017 年政府性基金支出预算支出 0 万元，本部门无政府性基金预算。", ["政府性基金预算"]),
+    ("2018 年本部门无国有资本经营预算收入。", ["国有资本经营预算收入"]),
+    ("本单位无政府性基金预算财政拨款收入，也无使用政府性基金预算财政拨款安排的支出。", ["政府性基金预算收入", "政府性基金预算支出"]),
+    ("本部门2019年度没有国有资本经营预算收入和支出。", ["国有资本经营预算收支"]),
+    # not the unit's own statement about the kind: a condition, a change, another subject
+    ("如无政府性基金预算支出，此表为空。", []),
+    ("本部门无政府性基金预算收支增减变化。", []),
+    ("XX中心无政府性基金预算支出。", []),
+])
+def test_a_kind_of_budget_the_unit_has_none_of(text, subjects):
+    absent = [c for c in claims_of(text) if c["kind"] == "absent" and c.get("value") is None]
+    assert [c["subject"] for c in absent] == subjects
+
+
 @pytest.mark.parametrize("text, parts", [
     ("经评价，该项目综合得分95分，其中项目决策18分、项目过程19分、项目产出38分、项目效益20分，评价等级为优。",
      [("决策", 18.0), ("过程", 19.0), ("产出", 38.0), ("效益", 20.0)]),

@@ -382,3 +382,124 @@ def test_missing_table_beside_an_unrecognized_one_folds_under_it():
     (cmp,) = [f for f in found if f.rule == "CMP001"]
     (inp,) = [f for f in found if f.rule == "INP003"]
     assert "三公经费支出表" in cmp.message and "INP003" in cmp.message and cmp.root == inp.fingerprint
+
+
+# ---------------------------------------------------------------------------
+# notes printed with a table that say it is empty (此表为空) -> claims of kind empty_table
+
+
+@pytest.mark.parametrize("note", ["此表为空", "本表为空表", "本部门无政府性基金预算收支，此表无数据",
+                                  "本单位2023年度无国有资本经营预算财政拨款支出，故本表为空",
+                                  "注：本单位无此项支出，此表为空表", "（无政府性基金支出）", "说明：本部门无相关收支项目。"])
+def test_a_note_saying_the_table_is_empty(note):
+    from auditor.normalize.ledger import says_empty
+
+    assert says_empty(note, "2023年政府性基金预算支出表" if "政府性基金" in note else
+                      "国有资本经营预算支出表" if "国有资本" in note else "“三公”经费支出表")
+
+
+@pytest.mark.parametrize("note", ["备注：如此表为空表，则表示部门无政府性基金预算安排的支出。", "如本单位无此项支出，此表为空",
+                                  "注：本表为空的，应说明原因", "注：“科目编码”和“科目名称”为必填项", "注：本表金额单位为万元",
+                                  "注：此表为空表示本单位无此项支出", "注：此表无数据时以空表公开",
+                                  "注：本单位无此项支出", "注：因公出国（境）费为0，本单位无此项支出。"])
+def test_a_condition_or_another_note_is_not_an_empty_note(note):
+    from auditor.normalize.ledger import says_empty
+
+    assert not says_empty(note)
+
+
+def test_a_note_naming_another_kind_of_table_is_not_this_tables():
+    from auditor.normalize.ledger import says_empty
+
+    assert not says_empty("本单位无国有资本经营预算支出，故本表为空", "政府性基金预算支出表")
+    assert not says_empty("本单位无国有资本经营预算支出，故本表为空", "财政拨款收支总表")
+    assert not says_empty("本单位无国有资本经营预算支出，故本表为空", None)
+    assert says_empty("本单位无国有资本经营预算支出，故本表为空", "国有资本经营预算支出表")
+
+
+EMPTY_NOTES = """政府性基金预算支出表
+
+单位：万元
+
+科目编码\t科目名称\t金额
+\t合计\t120.00
+229\t其他支出\t120.00
+
+注：本部门无政府性基金预算收支，此表无数据。
+
+国有资本经营预算支出表
+
+单位：万元
+
+科目编码\t科目名称\t金额
+\t合计\t
+
+注：本单位无国有资本经营预算支出，故本表为空。
+
+“三公”经费支出预算表
+
+单位：万元
+
+合计\t因公出国（境）费\t公务接待费
+0.00\t0.00\t0.00
+
+此表为空
+"""
+
+
+def test_empty_notes_are_attached_to_their_table_and_held_against_its_figures():
+    rows = normalize_text(EMPTY_NOTES)
+    notes = [(c["table_id"], c["line"], c["text"]) for c in rows["claims"] if c["kind"] == "empty_table"]
+    assert notes == [("D1.T1", 9, "注：本部门无政府性基金预算收支，此表无数据。"),
+                     ("D1.T2", 18, "注：本单位无国有资本经营预算支出，故本表为空。"), ("D1.T3", 27, "此表为空")]
+    # the note rows are no ledger items
+    assert not any("此表" in (r["name"] or "") for r in rows["ledger"])
+    found = [f for f in findings(rows, "NAR") if f.rule == "NAR023"]
+    assert len(found) == 1 and "政府性基金预算支出表" in found[0].message   # the 国有资本 and 三公 tables print 0 or nothing
+    assert "此表无数据" in found[0].message and found[0].printed == "120.00" and found[0].location.line == 6
+
+
+def test_a_conditional_note_under_an_empty_table_gives_no_claim(tables):
+    fund = next(t for t in tables if t["tables"][0]["title"] == "政府性基金预算支出表")
+    assert [c for c in fund["claims"] if c["kind"] == "empty_table"] == []
+
+
+def test_a_genuinely_empty_table_gives_its_note_and_no_item_for_it():
+    """As a PDF reader gives 政府性基金预算财政拨款支出预算表 of a published document: the header, a
+    blank 合计 and 此表为空 in the name column."""
+    from auditor.ingest.raw import Cell, RawTable
+
+    rows = [[Cell("功能科目编码", 10, 1), Cell("功能科目名称", 10, 2), Cell("金额", 10, 3)],
+            [Cell("", 11, 1), Cell("合计", 11, 2), Cell("", 11, 3)],
+            [Cell("", 12, 1), Cell("此表为空", 12, 2), Cell("", 12, 3)]]
+    table = RawTable("政府性基金预算财政拨款支出预算表", rows, line=10, headings=["政府性基金预算财政拨款支出预算表"])
+    out = normalize_ledger(table, TableContext("D1", "D1.T1", "x.pdf", "ledger", table.title, table.headings, "2019"))
+    assert [(r["name"], r["role"], r["amount"] if "amount" in r else None) for r in out["ledger"]] == [("合计", "total", None)]
+    assert [(c["kind"], c["line"], c["text"]) for c in out["claims"]] == [("empty_table", 12, "此表为空")]
+    out.setdefault("documents", []).append({"doc_id": "D1", "file": "x.pdf"})
+    assert [f for f in findings(out, "NAR") if f.rule == "NAR023"] == []
+
+
+# a kind of budget the text says the unit has none of (本部门无政府性基金预算收支) vs the table of that kind
+KIND_AND_TABLE = """政府性基金预算情况说明
+
+本部门无政府性基金预算收支。
+
+政府性基金预算支出表
+
+单位：万元
+
+科目编码\t科目名称\t金额
+\t合计\t120.00
+229\t其他支出\t120.00
+"""
+
+
+def test_a_kind_of_budget_said_absent_is_held_against_its_table():
+    found = [f for f in findings(normalize_text(KIND_AND_TABLE), "NAR") if f.rule == "NAR020"]
+    assert len(found) == 1 and found[0].printed == "120.00" and found[0].location.line == 10
+    assert "表「政府性基金预算支出表」中「合计」印为 120.00" in found[0].message and "第 3 行的文字却称“无政府性基金预算收支”" in found[0].message
+    empty = KIND_AND_TABLE.replace("\t合计\t120.00\n229\t其他支出\t120.00", "\t合计\t")
+    assert not [f for f in findings(normalize_text(empty), "NAR") if f.rule == "NAR020"]
+    other = KIND_AND_TABLE.replace("政府性基金预算收支。", "国有资本经营预算收支。")
+    assert not [f for f in findings(normalize_text(other), "NAR") if f.rule == "NAR020"]

@@ -44,7 +44,12 @@ Kinds and what their numbers mean:
 - ``absent`` — “…0万元，主要原因是本部门无此项收入”: ``value`` = the amount printed for
   the item the unit says it does not have (the nearest current amount before the phrase,
   or the last of the sentence before a sentence that gives the reason), ``text`` = the
-  phrase.
+  phrase. A phrase naming a kind of budget (“本部门无政府性基金预算收支”) gives ``subject``
+  = the kind and what of it (政府性基金预算收支, 国有资本经营预算支出) and ``value`` NULL: the
+  table of that kind is held against it.
+- ``empty_table`` — a note printed with a table saying it is empty (此表为空, 本部门无政府性
+  基金预算收支，此表无数据), read by auditor.normalize.ledger: ``table_id`` = the table,
+  ``text`` = the note, ``subject`` = the table's title.
 - ``budget_direction`` — “完成年初预算的96.49%，决算数大于年初预算数的主要原因是…”:
   ``value`` = the rate of the ``budget_rate`` it follows (same sentence or the next),
   ``text`` = the direction words (大于/小于/持平…); an amount after them is NAR010's.
@@ -202,6 +207,16 @@ COUNT_DONE = re.compile(r"(?:已|均|全部)?(?:完成|达成|实现|达到|达�
 COUNT_RATE = re.compile(r"(完成|达成|实现|达标)率(?:为|达|是|达到)?\s*" + NUM + r"\s*%")
 # a unit saying it has no such item: 本部门无此项收入, 本单位没有该项支出
 ABSENT = re.compile(r"(?:无|没有)(?:此项|该项|这项|此类|该类)(?:预算)?(?:收入|支出|收支|经费|资金|安排|预算收支安排)?")
+# a unit saying it has none of a kind of budget: 本部门无政府性基金预算收支, 本单位没有国有资本经营预算支出,
+# 无使用政府性基金预算安排的支出 (the kind and what of it: 收入 / 支出 / 收支 / nothing said)
+ABSENT_KIND = re.compile(r"(?:无|没有)(?:使用)?(政府性基金|国有资本经营)(?:预算)?(?:财政拨款)?(?:相关|安排的?)?(?:财政拨款)?"
+                         r"(?:安排的?)?(收入支出|收入和支出|收支|收入|支出)?")
+# what may stand before it in its clause: the unit itself, the year, a connective (也无…)
+ABSENT_KIND_LEAD = re.compile(r"^(?:(?:19|20)\d{2}\s*年度?|本年度?|当年|全年|本部门|本单位|我部门|我单位|本级|部门|单位|"
+                              r"也|并|且|同时|均|亦|故|因此|所以|[\s,，、;；:：])*$")
+# …无政府性基金预算收支增减变化 is about a change; 如无…/若无… is a condition
+ABSENT_KIND_NOT = re.compile(r"变化|变动|增减|增加|减少|结转|结余|调整|以外|之外")
+CONDITIONAL = re.compile(r"如果|假如|倘若|若|如(?=无|没有|本部门|本单位)")
 REASON_OPENING = re.compile(r"^(?:主要)?(?:原因|是因为|因为)")
 
 
@@ -837,6 +852,23 @@ class _Extractor:
             if row["sentence"] != self._sentence(s):
                 row["sentence"] += self._sentence(s)
 
+    def absent_kinds(self) -> None:
+        """“本部门无政府性基金预算收支”: a kind of budget the unit says it has none of — an
+        ``absent`` claim with ``subject`` the kind and what of it (政府性基金预算支出, 政府性基金预算收支,
+        国有资本经营预算) and no ``value``, held against the table of that kind. Only the unit's own
+        statement (the clause names no other subject before it), never a condition or a change."""
+        t = self.p.text
+        for m in ABSENT_KIND.finditer(t):
+            if self.p.depth[m.start()]:
+                continue
+            c = self.p.clauses[_index(self.p.clauses, m.start())]
+            s = self.p.sentences[_index(self.p.sentences, m.start())]
+            if not ABSENT_KIND_LEAD.match(t[c[0]:m.start()]) or ABSENT_KIND_NOT.search(t[m.end():c[1]]) \
+                    or CONDITIONAL.search(t[s[0]:m.start()]):
+                continue
+            what = {"收入支出": "收支", "收入和支出": "收支"}.get(m.group(2) or "", m.group(2) or "")
+            self._emit("absent", m.start(), m.end(), f"{m.group(1)}预算{what}")
+
     def unchanged(self) -> None:
         """“公务用车运行维护费预算支出 266.8 万元，与上年一致”: the amount (the nearest
         current amount before the phrase in its sentence) is also last year's (``base``,
@@ -905,6 +937,7 @@ class _Extractor:
             self.direction_conflicts()
             self.grades()
             self.absences()
+            self.absent_kinds()
             self.unchanged()
             self.count_rates()
         self.docnos()
@@ -919,7 +952,7 @@ def claims_from_text(text: str, loc, title_like: bool = False, narrative: bool =
     """Claims of one block of text; `loc(offset)` gives the "line:col" of a character.
     Rows lack doc_id, claim_id and line, which the caller adds. `whole_keys` keeps, on
     shares left without a whole, the key of the whole they name (for bind_earlier_wholes)."""
-    if not text or not re.search(r"\d|%|分|[XxＸｘ×]{2}|[优良中差]", text):
+    if not text or not re.search(r"\d|%|分|[XxＸｘ×]{2}|[优良中差]|政府性基金|国有资本经营", text):
         return []
     rows = _Extractor(text, loc).run(title_like, narrative)
     if not whole_keys:

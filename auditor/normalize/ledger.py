@@ -82,6 +82,15 @@ TEXT_HEAD = re.compile(r"内容|说明|依据|备注|测算|用途说明|摘要"
 SKIP_HEAD = re.compile(r"^(行次|栏次|序号)$")
 NOTE = re.compile(r"^(备注|注|说明|注释)\d*[:：]")
 UNIT_NAME = re.compile(r"(?:单位名称|部门名称|部门|编制单位)[:：]\s*(.+?)\s*(?:(?:金额)?单位[:：].*)?$")
+# a note saying the table is empty: 此表为空, 本表为空表, 此表无数据, 故本表为空; or a note that is only the
+# unit's saying it has none of the table's kind (注：本部门无相关收支 / （无政府性基金支出）; not 无此项支出
+# alone, which may be about one column). Not a condition: 如此表为空表，则表示… / 此表为空表示… / 此表无数据时…
+EMPTY_TABLE = re.compile(r"(?:此|本|该)(?:张)?表(?:格)?(?:数据|内容)?(?:为空|是空表|无数据|没有数据|无内容|不涉及)(?!表?(?:的|示|时|则))")
+EMPTY_ONLY = re.compile(r"^[(（]?(?:(?:备注|注|说明)\d*[:：])?\s*(?:本部门|本单位|我部门|我单位|本级)?(?:\d{4}\s*年度?)?"
+                        r"(?:无|没有)(?:相关|政府性基金|国有资本经营)[\u4e00-\u9fff“”]{0,24}"
+                        r"(?:收入|支出|收支|预算|经费|资金|项目)[)）]?[。.]?$")
+CONDITION = re.compile(r"如果|假如|倘若|若|则|应|须|需|请|如(?=此表|本表|该表|本部门|本单位|无|没有)")
+FUND_KINDS = ("政府性基金", "国有资本经营", "三公")
 MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(亿元|万元|千元|元|万)")
 NUMBERING = [re.compile(r"^[一二三四五六七八九十]+[、.．]"), re.compile(r"^[(（][一二三四五六七八九十]+[)）]"),
              re.compile(r"^\d+[、.．](?!\d)"), re.compile(r"^[(（]\d+[)）]"), re.compile(r"^[①-⑳]")]
@@ -387,8 +396,10 @@ def normalize_ledger(table: RawTable, ctx: TableContext) -> Rows:
     headings = ctx.headings or table.headings
     title = real_title(headings) or ctx.title or table.title
     led.out["tables"].append(_table_row(table, ctx, title))
-    # a line without tabs inside a table run is a note (备注：如此表为空表…), not a row
+    # a line without tabs inside a table run is a note (备注：如此表为空表…), not a row; so is a row
+    # whose one cell says the table is empty (此表为空: empty_notes reads it)
     rows = [r for r in table.rows if sum(1 for c in r if c.text) and len(r) > 1 and not NOTE.match(clean(r[0].text))
+            and _note_of(r, title) is None
             and not any(UNIT_NAME.search(clean(c.text or "")) and not _is_amount(c.text) for c in r
                         if clean(c.text or "").startswith(("单位", "部门", "编制单位")))]
     head_rows, body = _split_header(rows)
@@ -409,8 +420,46 @@ def normalize_ledger(table: RawTable, ctx: TableContext) -> Rows:
             _header_only(led, header, body, amount_cols)
         else:
             _listed(led, header, body, kinds, header_text)
+    empty_notes(led, table.rows, title)
     check_structure(led.out, table, ctx, title, unplaced=led.unplaced)
     return led.out
+
+
+def says_empty(note: str, title: str | None = None) -> bool:
+    """Whether a note printed with a table says the table is empty (此表为空, 本部门无政府性基金预算收支，
+    此表无数据, 注：本单位无此项支出): a statement, not a condition (如此表为空表，则表示…), and not about
+    about a kind of table the title does not name (国有资本经营 under a 政府性基金 table: another table's note)."""
+    s = clean(note)
+    named = {k for k in FUND_KINDS if k in s}
+    if named and not any(k in clean(title or "") for k in named):
+        return False
+    if EMPTY_ONLY.match(s) and not CONDITION.search(s):
+        return True
+    return any(EMPTY_TABLE.search(part) and not CONDITION.search(part) for part in re.split(r"[。；;!！?？]", s))
+
+
+def _note_of(row: list[Cell], title: str | None) -> str | None:
+    """The empty-table note a row is (its one filled cell, or a 注： line), else None."""
+    filled = [c for c in row if c.text and c.text.strip()]
+    if not filled or not (len(filled) == 1 or NOTE.match(clean(filled[0].text))):
+        return None
+    note = " ".join(c.text.strip() for c in filled).strip()
+    return note if not _is_amount(note) and says_empty(note, title) else None
+
+
+def empty_notes(led: _Ledger, rows: list[list[Cell]], title: str | None) -> None:
+    """A note printed under or inside the table (a line of its own, or a 注： line) that says the
+    table is empty: a claim of kind `empty_table` on the table (`text` the note, `line` its line),
+    so a rule can hold it against the amounts the table prints."""
+    for row in rows:
+        note = _note_of(row, title)
+        if note is None:
+            continue
+        filled = [c for c in row if c.text and c.text.strip()]
+        led.claim_no += 1
+        led.out["claims"].append({"doc_id": led.ctx.doc_id, "table_id": led.ctx.table_id,
+                                  "claim_id": f"{led.ctx.table_id}.C{led.claim_no}", "line": filled[0].line,
+                                  "kind": "empty_table", "subject": title, "text": note, "sentence": note})
 
 
 def _listed(led: _Ledger, header: _Header, body: list[list[Cell]], kinds: dict[int, str], header_text: str) -> None:
